@@ -1,0 +1,140 @@
+"""Run an assistant (ours or the naive baseline) over eval cases and score every turn."""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from tqdm import tqdm
+
+from evals.dataset import Case, count_turns
+from evals.metrics import ReplyLike, TurnResult, score_turn, summarise, summarise_by_category
+
+WARM_UP_QUESTION = "What is this report about?"
+
+
+class SettingsLike(Protocol):
+    @property
+    def top_k(self) -> int: ...
+
+
+class AssistantLike(Protocol):
+    """The surface the runner needs: :class:`assistant.Assistant` and :class:`evals.naive.NaiveRag` fit."""
+
+    @property
+    def settings(self) -> SettingsLike: ...
+
+    def ask(self, question: str, history: list[dict[str, str]] | None = None) -> ReplyLike: ...
+
+    def source_text(self, source: str) -> str: ...
+
+
+@dataclass
+class RunResult:
+    """One system's run over the cases: every scored turn plus the aggregate metrics."""
+
+    name: str
+    results: list[TurnResult]
+    n_cases: int
+    k: int
+    setup_seconds: float = 0.0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def overall(self) -> dict[str, float | None]:
+        return summarise(self.results)
+
+    @property
+    def by_category(self) -> dict[str, dict[str, float | None]]:
+        return summarise_by_category(self.results)
+
+    @property
+    def failing(self) -> list[TurnResult]:
+        return [r for r in self.results if not r.passed]
+
+    def summary(self) -> dict[str, Any]:
+        """The ``--json`` shape: overall and per-category metrics and the number of cases."""
+        return {"overall": self.overall, "by_category": self.by_category, "n_cases": self.n_cases}
+
+
+class _CachedSource:
+    """Memoises ``source_text`` (it is called for every citation and retrieved chunk)."""
+
+    def __init__(self, bot: AssistantLike) -> None:
+        self._bot = bot
+        self._cache: dict[str, str] = {}
+
+    def __call__(self, source: str) -> str:
+        if source not in self._cache:
+            self._cache[source] = self._bot.source_text(source)
+        return self._cache[source]
+
+
+def run_cases(
+    bot: AssistantLike,
+    cases: Sequence[Case],
+    name: str = "ours",
+    progress: bool = True,
+    warm_up: bool = True,
+) -> RunResult:
+    """Ask every case's turns in order, each with the real history of the earlier turns, and score them.
+
+    Args:
+        bot: The system under test.
+        cases: The eval cases.
+        name: Label for the progress bar and the report ("ours", "naive").
+        progress: Show a progress bar on stderr.
+        warm_up: Ask one throwaway question first, so index building and model loading are reported as
+            ``setup_seconds`` instead of inflating the first case's latency.
+    """
+    setup = 0.0
+    if warm_up:
+        start = time.perf_counter()
+        try:
+            bot.ask(WARM_UP_QUESTION)
+        except Exception as exc:
+            print(f"[evals] warm-up question failed for {name}: {exc!r}", file=sys.stderr)
+        setup = time.perf_counter() - start
+    source_text = _CachedSource(bot)
+    k = int(bot.settings.top_k)
+    results: list[TurnResult] = []
+    with tqdm(
+        total=count_turns(cases),
+        desc=f"eval {name}",
+        unit="turn",
+        file=sys.stderr,
+        disable=not progress,
+        dynamic_ncols=True,
+    ) as bar:
+        for case in cases:
+            history: list[dict[str, str]] = []
+            for index, turn in enumerate(case.turns):
+                reply: ReplyLike | None = None
+                error = ""
+                start = time.perf_counter()
+                try:
+                    reply = bot.ask(turn.question, history=list(history) or None)
+                except Exception as exc:  # one broken case must not hide the rest of the run
+                    error = f"{type(exc).__name__}: {exc}"
+                latency_ms = (time.perf_counter() - start) * 1000.0
+                results.append(
+                    score_turn(
+                        case.id,
+                        case.category,
+                        turn,
+                        index,
+                        len(case.turns),
+                        reply,
+                        source_text,
+                        k,
+                        latency_ms=latency_ms,
+                        error=error,
+                    )
+                )
+                history.append({"role": "user", "content": turn.question})
+                history.append({"role": "assistant", "content": reply.answer if reply is not None else ""})
+                bar.update(1)
+    return RunResult(name=name, results=results, n_cases=len(cases), k=k, setup_seconds=round(setup, 2))
