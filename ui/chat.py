@@ -1,0 +1,224 @@
+"""The chat window: a Gradio Blocks app over any object with the ``Assistant`` interface.
+
+Per-session state is a ``gr.State`` list of turns ``{"question": str, "reply": Reply.to_dict()}``; the
+Chatbot is always re-rendered from it, so sessions never share history and the raw (unescaped) text goes
+to the assistant while only escaped text goes to the browser.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import tempfile
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import gradio as gr
+
+from . import render
+from .api import AssistantLike
+from .feedback import FeedbackLog
+
+log = logging.getLogger(__name__)
+
+TITLE = "GAO report assistant"
+
+EXAMPLE_QUESTIONS = (
+    "How many recommendations did GAO make to DOD?",
+    "Which countries take part in Operation Olympic Defender?",
+    "What challenges impede collaboration with allies and partners on space?",
+    "Did DOD concur with the recommendations?",
+)
+
+# The sources panel, abstentions and citation markers. Gradio theme variables keep light/dark modes right.
+CSS = """
+.abstention { color: var(--body-text-color-subdued); font-style: italic;
+  border-left: 3px solid var(--border-color-primary); padding-left: .6em; }
+.notice { color: var(--body-text-color-subdued); font-size: .85em; }
+.pending { color: var(--body-text-color-subdued); font-style: italic; }
+sup.cite { color: var(--color-accent); font-weight: 600; }
+.sources { display: flex; flex-direction: column; gap: .6em; }
+.source-card { border: 1px solid var(--border-color-primary); border-radius: 8px; padding: .6em .8em;
+  background: var(--background-fill-secondary); }
+.source-card.selected { border: 2px solid var(--color-accent); background: var(--background-fill-primary); }
+.source-head { font-weight: 600; }
+.source-n { color: var(--color-accent); }
+.source-meta { color: var(--body-text-color-subdued); font-size: .85em; margin: .2em 0 .4em; }
+.passage { white-space: pre-wrap; font-size: .92em; line-height: 1.45; tab-size: 4; }
+.passage mark { background: #fde68a; color: #1f2937; padding: 0 .1em; border-radius: 2px; }
+.sources-empty { color: var(--body-text-color-subdued); font-style: italic; }
+table.documents { width: 100%; border-collapse: collapse; }
+table.documents th, table.documents td { text-align: left; padding: .35em .6em;
+  border-bottom: 1px solid var(--border-color-primary); }
+"""
+
+
+def build_chat(
+    assistant: AssistantLike,
+    feedback: FeedbackLog | None = None,
+    examples: Sequence[str] = EXAMPLE_QUESTIONS,
+    ask_concurrency: int = 4,
+    export_dir: Path | None = None,
+) -> gr.Blocks:
+    """Build the chat UI over ``assistant``.
+
+    Args:
+        assistant: Anything with ``ask``, ``documents`` and ``source_text`` (an ``assistant.Assistant``).
+        feedback: Where thumbs up/down go; None disables recording (the buttons still show).
+        examples: Questions offered on an empty chat.
+        ask_concurrency: How many questions are answered at once across all sessions (see ``app.py``).
+        export_dir: Where Markdown exports are written before Gradio serves them (default: a temp dir).
+    """
+    exports = Path(export_dir) if export_dir else Path(tempfile.mkdtemp(prefix="assistant-exports-"))
+
+    def respond(question: str, turns: list[dict[str, Any]], request: gr.Request) -> Iterator[tuple[Any, ...]]:
+        question = (question or "").strip()
+        if not question:
+            yield gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
+            return
+        # Show the question at once; the answer replaces the placeholder when ready.
+        yield "", render.chat_messages(turns, pending=question), gr.skip(), gr.skip(), gr.skip(), gr.skip()
+        reply = _ask(assistant, question, render.history_for_assistant(turns))
+        turns = [*turns, {"question": question, "reply": reply}]
+        citations = reply.get("citations") or []
+        choices = [(render.citation_label(c), int(c["n"])) for c in citations]
+        yield (
+            "",
+            render.chat_messages(turns),
+            turns,
+            render.sources_html(reply, _source_text(assistant)),
+            gr.Radio(choices=choices, value=choices[0][1] if choices else None, visible=bool(choices)),
+            gr.DownloadButton(value=_export(exports, turns, request), interactive=True),
+        )
+
+    def ask_example(turns: list[dict[str, Any]], evt: gr.SelectData, request: gr.Request) -> Iterator[Any]:
+        value = evt.value
+        text = value.get("text", "") if isinstance(value, dict) else str(value or "")
+        yield from respond(text, turns, request)
+
+    def select_citation(n: int | None, turns: list[dict[str, Any]]) -> str:
+        if not turns:
+            return render.EMPTY_SOURCES_HTML
+        return render.sources_html(turns[-1]["reply"], _source_text(assistant), selected=n)
+
+    def clear() -> tuple[Any, ...]:
+        return (
+            [],
+            [],
+            render.EMPTY_SOURCES_HTML,
+            gr.Radio(choices=[], value=None, visible=False),
+            gr.DownloadButton(value=None, interactive=False),
+            "",
+        )
+
+    def rate(turns: list[dict[str, Any]], data: gr.LikeData, request: gr.Request) -> None:
+        index = data.index[0] if isinstance(data.index, (list, tuple)) else data.index
+        turn_index = int(index) // 2  # messages alternate user/assistant, one pair per turn
+        if feedback is None or data.liked not in (True, False) or not 0 <= turn_index < len(turns):
+            return
+        turn = turns[turn_index]
+        feedback.record(turn["question"], turn["reply"], liked=bool(data.liked), session=_session(request))
+
+    def list_documents() -> str:
+        try:
+            return render.documents_html([d.to_dict() for d in assistant.documents()])
+        except Exception as exc:  # the index may be down: say so instead of failing the page
+            log.warning("could not list documents: %s", exc)
+            reason = render.escape_text(str(exc))
+            return f'<div class="sources-empty">The index is unavailable: {reason}</div>'
+
+    with gr.Blocks(title=TITLE) as demo:
+        turns = gr.State([])
+        gr.Markdown(f"## {TITLE}\nAnswers quote the indexed GAO reports, with a numbered citation per claim.")
+        with gr.Tabs():
+            with gr.Tab("Chat", id="chat"), gr.Row(equal_height=False):
+                with gr.Column(scale=3, min_width=360):
+                    chatbot = gr.Chatbot(
+                        label="Conversation",
+                        elem_id="chatbot",
+                        height=560,
+                        examples=[{"text": q} for q in examples],
+                        feedback_options=("Like", "Dislike"),
+                        buttons=["copy"],
+                        sanitize_html=True,  # second layer; render.py already escapes everything
+                        latex_delimiters=[],
+                        allow_tags=False,
+                    )
+                    with gr.Row():
+                        question = gr.Textbox(
+                            label="Question",
+                            placeholder="Ask a question about the reports…",
+                            show_label=False,
+                            lines=1,
+                            max_lines=6,
+                            scale=6,
+                            elem_id="question",
+                            autofocus=True,
+                        )
+                        ask_button = gr.Button("Ask", variant="primary", scale=1, min_width=80, elem_id="ask")
+                    with gr.Row():
+                        clear_button = gr.Button("Clear conversation", elem_id="clear", size="sm")
+                        download = gr.DownloadButton(
+                            "Export as Markdown", elem_id="export", size="sm", interactive=False
+                        )
+                with gr.Column(scale=2, min_width=300):
+                    gr.Markdown("### Sources")
+                    citation_pick = gr.Radio(
+                        choices=[],
+                        label="Citations in the latest answer",
+                        elem_id="citation-pick",
+                        visible=False,
+                    )
+                    sources = gr.HTML(
+                        render.EMPTY_SOURCES_HTML, label="Sources", elem_id="sources", js_on_load=None
+                    )
+            with gr.Tab("Documents", id="documents") as documents_tab:
+                documents = gr.HTML(label="Documents", elem_id="documents", js_on_load=None)
+                refresh = gr.Button("Refresh", size="sm")
+
+        outputs = [question, chatbot, turns, sources, citation_pick, download]
+        # One pool for everything that calls assistant.ask, so examples and typed questions share the limit.
+        ask_events = {"concurrency_limit": ask_concurrency, "concurrency_id": "ask"}
+        question.submit(respond, [question, turns], outputs, api_name="ask", **ask_events)  # type: ignore[arg-type]
+        ask_button.click(respond, [question, turns], outputs, api_visibility="private", **ask_events)  # type: ignore[arg-type]
+        chatbot.example_select(ask_example, [turns], outputs, api_visibility="private", **ask_events)  # type: ignore[arg-type]
+        citation_pick.select(select_citation, [citation_pick, turns], sources, api_name="select_citation")
+        cleared = [chatbot, turns, sources, citation_pick, download, question]
+        clear_button.click(clear, None, cleared, api_name="clear")
+        chatbot.clear(clear, None, cleared, api_visibility="private")  # the Chatbot's own trash icon
+        chatbot.like(rate, [turns], None, api_visibility="private")
+        documents_tab.select(list_documents, None, documents, api_visibility="private")
+        refresh.click(list_documents, None, documents, api_name="documents")
+        demo.load(list_documents, None, documents, api_visibility="private")
+    return demo
+
+
+def _ask(assistant: AssistantLike, question: str, history: list[dict[str, str]]) -> dict[str, Any]:
+    try:
+        return dict(assistant.ask(question, history).to_dict())
+    except Exception:  # ask() should not raise; if it does, the user gets a reply rather than a stuck spinner
+        log.exception("assistant.ask failed")
+        return {
+            "answer": "Something went wrong while answering. Please try again.",
+            "citations": [],
+            "abstained": True,
+            "standalone_question": question,
+            "notice": "error",
+        }
+
+
+def _source_text(assistant: AssistantLike) -> render.SourceText:
+    return assistant.source_text
+
+
+def _session(request: gr.Request | None) -> str:
+    return str(getattr(request, "session_hash", "") or "")
+
+
+def _export(directory: Path, turns: list[dict[str, Any]], request: gr.Request | None) -> str:
+    session = re.sub(r"[^A-Za-z0-9_-]", "", _session(request))[:32] or "session"
+    path = directory / session / "conversation.md"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(render.conversation_markdown(turns), encoding="utf-8")
+    return str(path)
