@@ -204,6 +204,21 @@ def create_api_router(
             raise HTTPException(status_code=503, detail=f"The index is unavailable: {exc}") from exc
         return [d.to_dict() for d in docs]
 
+    # Anything else under /api is a JSON error, not the chat page the mount at "/" would serve.
+    known = {"ask": "POST", "search": "POST", "health": "GET", "documents": "GET"}
+
+    @router.api_route(
+        "/{path:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"], include_in_schema=False
+    )
+    async def unknown(path: str, request: Request) -> None:
+        if path in known:
+            raise HTTPException(
+                status_code=405,
+                detail=f"Use {known[path]} for /api/{path}; see /docs.",
+                headers={"Allow": known[path]},
+            )
+        raise HTTPException(status_code=404, detail=f"No API endpoint /api/{path}; see /docs.")
+
     return router
 
 

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from ui.auth import AuthConfigError, check_exposure, check_password, check_token, is_loopback, parse_credentials
+from ui.auth import (
+    AuthConfigError,
+    check_exposure,
+    check_password,
+    check_token,
+    is_loopback,
+    parse_credentials,
+)
 
 
 def test_parse_credentials_several_and_colons_in_passwords():

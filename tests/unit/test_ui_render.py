@@ -137,8 +137,16 @@ def test_sources_html_empty_states():
 
 
 def test_documents_html_escapes_every_cell():
-    docs = [{"source": "a.md", "title": "<img src=x onerror=alert(1)>", "report_number": "GAO-1",
-             "date": "2025", "chunks": 3, "pages": None}]
+    docs = [
+        {
+            "source": "a.md",
+            "title": "<img src=x onerror=alert(1)>",
+            "report_number": "GAO-1",
+            "date": "2025",
+            "chunks": 3,
+            "pages": None,
+        }
+    ]
     out = render.documents_html(docs)
     assert "<img" not in out and "GAO-1" in out and "<td>3</td>" in out
     assert "make index" in render.documents_html([])
