@@ -30,11 +30,12 @@ class Chunk:
     date: str = ""
     table_id: str = ""
     row_index: int = -1
+    table_json: str = ""  # the parsed table, on "table" chunks only
 
     def metadata(self) -> dict[str, Any]:
         """Flat, JSON- and Chroma-safe metadata (no ``None`` values, no ``text``)."""
         meta = {k: v for k, v in asdict(self).items() if k != "text"}
-        return {k: v for k, v in meta.items() if v is not None}
+        return {k: v for k, v in meta.items() if v is not None and not (k == "table_json" and not v)}
 
 
 @dataclass(frozen=True)
@@ -110,7 +111,7 @@ def hit_to_dict(hit: Hit) -> dict[str, Any]:
         "score": hit.score,
         "dense_rank": hit.dense_rank,
         "lexical_rank": hit.lexical_rank,
-        **hit.chunk.metadata(),
+        **{k: v for k, v in hit.chunk.metadata().items() if k != "table_json"},
     }
 
 

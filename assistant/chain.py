@@ -1,0 +1,195 @@
+"""The Assistant: condense -> retrieve -> answer, composed as LangChain runnables."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from langchain_core.runnables import Runnable, RunnableLambda
+
+from assistant.answering import NOT_IN_REPORT, Draft, ExtractiveAnswerer
+from assistant.config import Settings
+from assistant.conversation import EntityCatalog, condense
+from assistant.index import Index
+from assistant.retrieval import HybridSearcher, ReportRetriever
+from assistant.store import IndexLocked, IndexMismatch, IndexUnavailable
+from assistant.tables import Table, column_aliases
+from assistant.text import clean_question
+from assistant.types import DocumentInfo, Hit, IngestReport, Reply
+
+log = logging.getLogger(__name__)
+EXAMPLE_QUESTION = "Which countries take part in Operation Olympic Defender?"
+
+
+class Assistant:
+    """Cited answers to questions about the reports in the corpus.
+
+    Construction is cheap; the model and the index load on first use, and the index is built from the
+    corpus folder if it does not exist yet.
+
+    Example:
+        >>> from assistant import Assistant
+        >>> bot = Assistant()                                              # doctest: +SKIP
+        >>> reply = bot.ask("Does Japan take part in OOD?")                # doctest: +SKIP
+        >>> reply.answer                                                   # doctest: +SKIP
+        'No — For Combined operations (OOD), the report's table marks Japan: “No”. [1] ...'
+        >>> bot.ask("What about Canada?", history=[...]).standalone_question  # doctest: +SKIP
+        'Does Canada take part in OOD?'
+    """
+
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        *,
+        index: Index | None = None,
+        answerer: ExtractiveAnswerer | Any | None = None,
+    ) -> None:
+        self.settings = settings or Settings()
+        self.index = index or Index(self.settings)
+        self.searcher = HybridSearcher(self.index, self.settings)
+        self.answerer = answerer or _default_answerer(self.index, self.settings)
+        self.chain: Runnable[dict[str, Any], Reply] = (
+            RunnableLambda(self._condense, name="condense")
+            | RunnableLambda(self._retrieve, name="retrieve")
+            | RunnableLambda(self._answer, name="answer")
+        )
+
+    # -- index management ---------------------------------------------------------------------------------
+    def ensure_index(self) -> None:
+        """Build the index from the corpus folder when there is none yet."""
+        if not self.index.exists():
+            report = self.index.ingest()
+            for source, reason in report.skipped.items():
+                log.warning("skipped %s: %s", source, reason)
+
+    def warm_up(self) -> None:
+        """Load the model and the index and precompute what the first questions need (for servers)."""
+        self.ensure_index()
+        self.searcher.embed("warm up")
+        if hasattr(self.answerer, "warm"):
+            self.answerer.warm()
+
+    def ingest(
+        self, paths: list[Path] | None = None, rebuild: bool = False, progress: bool | None = None
+    ) -> IngestReport:
+        return self.index.ingest(paths, rebuild=rebuild, progress=progress)
+
+    def documents(self) -> list[DocumentInfo]:
+        self.ensure_index()
+        return sorted(self.index.loaded().documents.values(), key=lambda d: d.source)
+
+    def source_text(self, source: str) -> str:
+        return self.index.source_text(source)
+
+    def status(self) -> dict[str, Any]:
+        """Index status for health checks; never raises."""
+        status: dict[str, Any] = {
+            "available": False,
+            "documents": 0,
+            "chunks": 0,
+            "embedding_model": self.settings.embedding_model,
+            "store": self.index.store.mode,
+            "error": None,
+        }
+        try:
+            loaded = self.index.loaded()
+            status.update(available=True, documents=len(loaded.documents), chunks=len(loaded.chunks))
+        except (IndexUnavailable, IndexMismatch) as exc:
+            status["error"] = str(exc)
+        return status
+
+    @property
+    def retriever(self) -> ReportRetriever:
+        """A LangChain retriever over the same index."""
+        return ReportRetriever(searcher=self.searcher, k=self.settings.top_k)
+
+    # -- asking -------------------------------------------------------------------------------------------
+    def search(self, query: str, k: int | None = None, sources: list[str] | None = None) -> list[Hit]:
+        """The best chunks for ``query``; raises :class:`IndexUnavailable` when the index cannot be read."""
+        self.ensure_index()
+        cleaned = clean_question(str(query))[: self.settings.max_question_chars]
+        return self.searcher.search(cleaned, k=k, sources=sources) if cleaned else []
+
+    def ask(
+        self, question: str, history: list[dict[str, Any]] | None = None, sources: list[str] | None = None
+    ) -> Reply:
+        """Answer ``question`` (a follow-up is read against ``history``). Never raises for any input."""
+        try:
+            return self.chain.invoke({"question": question, "history": history or [], "sources": sources})
+        except (IndexUnavailable, IndexMismatch, IndexLocked) as exc:
+            return Reply(
+                answer=str(exc),
+                abstained=True,
+                standalone_question=str(question)[:200],
+                notice="index_unavailable",
+            )
+        except Exception:
+            log.exception("ask failed")
+            return Reply(
+                answer="Sorry, something went wrong while answering. The error has been logged; please try again.",
+                abstained=True,
+                notice="error",
+            )
+
+    def _condense(self, state: dict[str, Any]) -> dict[str, Any]:
+        raw = state["question"] if isinstance(state["question"], str) else str(state["question"] or "")
+        question = clean_question(raw)
+        notice = ""
+        limit = self.settings.max_question_chars
+        if len(question) > limit:
+            cut = question[:limit].rsplit(" ", 1)[0] or question[:limit]
+            notice = f"Your question was {len(question):,} characters long; only the first {len(cut):,} were used."
+            question = cut
+        state = {**state, "question": question, "notice": notice}
+        if not question:
+            return {**state, "standalone": ""}
+        self.ensure_index()
+        catalog = self.catalog()
+        history = [m for m in state["history"] if isinstance(m, dict)]
+        return {**state, "standalone": condense(question, history, catalog)}
+
+    def _retrieve(self, state: dict[str, Any]) -> dict[str, Any]:
+        if not state["standalone"]:
+            return {**state, "hits": [], "vector": None}
+        vector = self.searcher.embed(state["standalone"])
+        hits = self.searcher.search(state["standalone"], k=self.settings.top_k, sources=state["sources"], vector=vector)
+        return {**state, "hits": hits, "vector": vector}
+
+    def _answer(self, state: dict[str, Any]) -> Reply:
+        if not state["standalone"]:
+            return Reply(
+                answer=f"Please ask a question about the report, for example: “{EXAMPLE_QUESTION}”",
+                abstained=True,
+                notice=state["notice"] or "empty_question",
+            )
+        draft: Draft = self.answerer.answer(state["standalone"], state["hits"], state["vector"])
+        answer, citations = draft.render()
+        return Reply(
+            answer=answer,
+            citations=[] if draft.abstained else citations,
+            abstained=draft.abstained,
+            standalone_question=state["standalone"],
+            notice=state["notice"],
+            hits=state["hits"],
+        )
+
+    def catalog(self) -> EntityCatalog:
+        """Interchangeable names the follow-up rewriter can swap: each table's columns, and its rows."""
+        tables: list[Table] = getattr(self.answerer, "tables", list)()
+        groups: list[dict[str, list[str]]] = []
+        for table in tables:
+            groups.append({c: column_aliases(c) for c in table.columns})
+            groups.append({r.label: self.answerer.row_names(table, r) for r in table.rows})
+        return EntityCatalog(groups)
+
+
+def _default_answerer(index: Index, settings: Settings) -> Any:
+    if settings.llm != "none":
+        from assistant.llm import LLMAnswerer
+
+        return LLMAnswerer(index, settings, fallback=ExtractiveAnswerer(index, settings))
+    return ExtractiveAnswerer(index, settings)
+
+
+__all__ = ["NOT_IN_REPORT", "Assistant"]

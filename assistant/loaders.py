@@ -1,0 +1,230 @@
+"""Corpus files -> structured documents (sections, paragraphs, tables, footnotes, pages).
+
+Every block keeps its exact span in the document's extracted text, so citations can quote it verbatim.
+For ``.txt``/``.md`` the extracted text is the file itself; other formats register a loader in ``LOADERS``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from assistant.tables import Footnote, Table, parse_table
+from assistant.text import render_inline
+
+BlockKind = Literal["heading", "paragraph", "table", "footnote", "list_item"]
+
+
+@dataclass
+class Block:
+    kind: BlockKind
+    start: int  # span in Document.text
+    end: int
+    section: str
+    page: int | None = None
+    printed_page: str | None = None
+    table: Table | None = None
+
+
+@dataclass
+class Document:
+    """A loaded corpus file. ``text`` is the extracted text that every span and citation refers to."""
+
+    source: str
+    text: str
+    title: str
+    report_number: str = ""
+    date: str = ""
+    sha256: str = ""
+    pages: int | None = None
+    blocks: list[Block] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    def span(self, block: Block) -> str:
+        return self.text[block.start : block.end]
+
+
+class LoadError(Exception):
+    """A corpus file that cannot be indexed; the message says why."""
+
+
+_HEADING = re.compile(r"^\s*\*\*(.+?)\*\*\s*$|^\s*#{1,6}\s+(.+?)\s*#*\s*$")
+_REPORT_NUMBER = re.compile(r"\b(GAO-\d{2}-\d{3,6}[A-Z]?)\b")
+_DATE = re.compile(
+    r"\b((?:January|February|March|April|May|June|July|August|September|October|November|December)"
+    r"(?:\s+\d{1,2},)?\s+\d{4})\b"
+)
+_FOOTNOTE = re.compile(r"^\s*<sup>\s*([^<]+?)\s*</sup>", re.IGNORECASE)
+_LIST_ITEM = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
+MAX_FILE_BYTES = 50_000_000
+
+
+def sha256_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def decode_text(data: bytes, name: str) -> str:
+    """Decode a text file: UTF-8 (with or without BOM), else UTF-16 with BOM; refuse binary data."""
+    if not data.strip():
+        raise LoadError(f"{name}: the file is empty")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16")
+    if b"\x00" in data[:8192]:
+        raise LoadError(f"{name}: looks like a binary file, not text")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise LoadError(f"{name}: not valid UTF-8 (byte {exc.start}); save it as UTF-8 and run ingest again") from exc
+
+
+def document_metadata(text: str, fallback_title: str) -> tuple[str, str, str]:
+    """(title, report number, date) found near the top of the text."""
+    head = text[:3000]
+    number = _REPORT_NUMBER.search(head)
+    date = _DATE.search(head)
+    title = fallback_title
+    for line in head.splitlines():
+        match = _HEADING.match(line)
+        if match:
+            title = render_inline(match.group(1) or match.group(2))
+            break
+    return title, number.group(1) if number else "", date.group(1) if date else ""
+
+
+def _paragraphs(text: str) -> list[tuple[int, int, list[tuple[int, int, str]]]]:
+    """Groups of consecutive non-blank lines: (start, end, [(line_start, line_end, line), ...])."""
+    groups: list[tuple[int, int, list[tuple[int, int, str]]]] = []
+    current: list[tuple[int, int, str]] = []
+    pos = 0
+    for raw in text.splitlines(keepends=True):
+        line = raw.rstrip("\r\n")
+        start, end = pos, pos + len(line)
+        pos += len(raw)
+        if line.strip(" "):  # a line of tabs only is part of a table, not a blank line
+            current.append((start, end, line))
+        elif current:
+            groups.append((current[0][0], current[-1][1], current))
+            current = []
+    if current:
+        groups.append((current[0][0], current[-1][1], current))
+    return groups
+
+
+def parse_text(text: str, source: str) -> Document:
+    """Structure a plain-text or Markdown report as published (``**Heading**`` lines, tab tables)."""
+    title, number, date = document_metadata(text, Path(source).stem)
+    doc = Document(source=source, text=text, title=title, report_number=number, date=date)
+    section = title
+    seen_title = False
+    last_table: Table | None = None
+    pending_title: tuple[int, int, str] | None = None  # a heading that may turn out to be a table title
+    groups = _paragraphs(text)
+    for i, (start, end, lines) in enumerate(groups):
+        first = lines[0][2]
+        heading = _HEADING.match(first) if len(lines) == 1 else None
+        if heading:
+            name = render_inline(heading.group(1) or heading.group(2))
+            next_is_table = i + 1 < len(groups) and "\t" in groups[i + 1][2][0][2]
+            if next_is_table:
+                pending_title = (start, end, name)
+                continue
+            doc.blocks.append(Block("heading", start, end, name))
+            if seen_title:
+                section = name
+            seen_title = True
+            last_table = None
+            continue
+        if all("\t" in line for _, _, line in lines):
+            n_tables = sum(b.table is not None for b in doc.blocks if b.kind == "table")
+            table = parse_table(lines, pending_title[2] if pending_title else "", f"{source}#table{n_tables + 1}")
+            if table:
+                if pending_title:
+                    table.start = pending_title[0]
+                pending_title = None
+                doc.blocks.append(Block("table", table.start, end, section, table=table))
+                last_table = table
+                continue
+        pending_title = None
+        footnote = _FOOTNOTE.match(first)
+        if last_table is not None and footnote:
+            last_table.footnotes[footnote.group(1)] = Footnote(footnote.group(1), text[start:end], start, end)
+            last_table.end = end
+            doc.blocks.append(Block("footnote", start, end, section, table=last_table))
+            continue
+        if last_table is not None and first.lstrip().lower().startswith("source:"):
+            last_table.source_note = render_inline(text[start:end])
+            last_table.end = end
+            doc.blocks.append(Block("footnote", start, end, section, table=last_table))
+            last_table = None
+            continue
+        last_table = None
+        kind: BlockKind = "list_item" if _LIST_ITEM.match(first) else "paragraph"
+        doc.blocks.append(Block(kind, start, end, section))
+    for block in doc.blocks:
+        if block.kind == "table" and block.table is not None:
+            block.end = block.table.end
+    return doc
+
+
+def load_text(path: Path, source: str) -> Document:
+    data = path.read_bytes()
+    doc = parse_text(decode_text(data, source), source)
+    doc.sha256 = sha256_bytes(data)
+    return doc
+
+
+Loader = Callable[[Path, str], Document]
+LOADERS: dict[str, Loader] = {".txt": load_text, ".md": load_text, ".markdown": load_text}
+
+
+def supported_suffixes() -> set[str]:
+    _register_optional_loaders()
+    return set(LOADERS)
+
+
+def _register_optional_loaders() -> None:
+    """PDF and HTML loaders live in their own modules (they import pypdf / bs4)."""
+    if ".pdf" not in LOADERS:
+        try:
+            from assistant.loaders_pdf import load_pdf
+
+            LOADERS[".pdf"] = load_pdf
+        except ImportError:
+            pass
+    if ".html" not in LOADERS:
+        try:
+            from assistant.loaders_html import load_html
+
+            LOADERS[".html"] = LOADERS[".htm"] = load_html
+        except ImportError:
+            pass
+
+
+def load_document(path: Path, source: str | None = None) -> Document:
+    """Load one corpus file; raises :class:`LoadError` with a reason a person can act on."""
+    source = source or path.name
+    suffix = path.suffix.lower()
+    if suffix not in LOADERS:
+        _register_optional_loaders()
+    loader = LOADERS.get(suffix)
+    if loader is None:
+        raise LoadError(f"{source}: unsupported file type {suffix or '(none)'}")
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise LoadError(f"{source}: cannot read ({exc.strerror})") from exc
+    if size > MAX_FILE_BYTES:
+        raise LoadError(f"{source}: larger than {MAX_FILE_BYTES // 1_000_000} MB")
+    try:
+        doc = loader(path, source)
+    except LoadError:
+        raise
+    except Exception as exc:  # a broken file must never stop the rest of the corpus
+        raise LoadError(f"{source}: could not be read ({type(exc).__name__}: {exc})") from exc
+    if not any(b.kind != "heading" for b in doc.blocks):
+        raise LoadError(f"{source}: no text found")
+    return doc

@@ -1,0 +1,289 @@
+"""Tables as data: parsing the published tab-separated layout, and answering questions over the cells."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import asdict, dataclass, field
+
+from assistant.text import content_stems, render_inline, stem, words
+
+_SUP_MARK = re.compile(r"<sup>\s*([^<]*?)\s*</sup>", re.IGNORECASE)
+_ACRONYM = re.compile(r"\(([A-Z][A-Za-z0-9&.]{1,10})\)")
+
+
+@dataclass
+class Footnote:
+    marker: str
+    text: str  # verbatim, including the leading <sup> marker
+    start: int
+    end: int
+
+    @property
+    def plain(self) -> str:
+        return render_inline(self.text)
+
+
+@dataclass
+class TableRow:
+    label: str  # reading text, markers removed: "Combined operations (OOD)"
+    markers: list[str]
+    cells: list[str]
+    start: int  # span of the row's line in the document text
+    end: int
+
+
+@dataclass
+class Table:
+    """A table with a row-header column. Offsets point into the document text."""
+
+    table_id: str
+    title: str
+    columns: list[str]
+    rows: list[TableRow]
+    start: int
+    end: int
+    footnotes: dict[str, Footnote] = field(default_factory=dict)
+    source_note: str = ""
+    header_start: int = -1  # span of the column names in the document text
+    header_end: int = -1
+
+    def row_footnotes(self, row: TableRow) -> list[Footnote]:
+        return [self.footnotes[m] for m in row.markers if m in self.footnotes]
+
+    def render(self) -> str:
+        """Readable text of the whole table (for embedding and display)."""
+        lines = [self.title, "Columns: " + ", ".join(self.columns)]
+        for row in self.rows:
+            lines.append(
+                f"{row.label}: " + "; ".join(f"{c}: {v}" for c, v in zip(self.columns, row.cells, strict=False))
+            )
+        lines += [f.plain for f in self.footnotes.values()]
+        if self.source_note:
+            lines.append(self.source_note)
+        return "\n".join(lines)
+
+    def render_row(self, row: TableRow) -> str:
+        """A row with everything needed to read it alone: table title, row label, each column, footnote."""
+        notes = " ".join(f.plain for f in self.row_footnotes(row))
+        cells = "; ".join(f"{c}: {v}" for c, v in zip(self.columns, row.cells, strict=False))
+        return f"{self.title} — {row.label}. {cells}." + (f" Note: {notes}" if notes else "")
+
+
+def parse_table(lines: list[tuple[int, int, str]], title: str, table_id: str) -> Table | None:
+    """Parse tab-separated lines (each with its absolute span) into a :class:`Table`.
+
+    The first line with non-empty cells after the (empty) corner cell is the header; later lines are rows
+    whose first cell is the row header, optionally carrying ``<sup>x</sup>`` footnote markers.
+    """
+    rows: list[TableRow] = []
+    columns: list[str] = []
+    header_span = (-1, -1)
+    for start, end, line in lines:
+        cells = [c.strip() for c in line.split("\t")]
+        if not any(cells):
+            continue
+        if not columns:
+            columns = [render_inline(c) for c in cells[1:] if c]
+            stripped = line.strip()
+            header_start = start + line.index(stripped) if stripped else start
+            header_span = (header_start, header_start + len(stripped))
+            continue
+        markers = [m.strip() for m in _SUP_MARK.findall(cells[0])]
+        values = [render_inline(c) for c in cells[1 : 1 + len(columns)]]
+        values += [""] * (len(columns) - len(values))
+        rows.append(TableRow(render_inline(cells[0]), markers, values, start, end))
+    if not columns or not rows:
+        return None
+    table = Table(table_id, render_inline(title), columns, rows, lines[0][0], lines[-1][1])
+    table.header_start, table.header_end = header_span
+    return table
+
+
+def table_to_json(table: Table) -> str:
+    return json.dumps(asdict(table))
+
+
+def table_from_json(data: str) -> Table:
+    raw = json.loads(data)
+    raw["rows"] = [TableRow(**r) for r in raw["rows"]]
+    raw["footnotes"] = {k: Footnote(**f) for k, f in raw["footnotes"].items()}
+    return Table(**raw)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Understanding a question against a table
+
+
+_NEGATIONS = {
+    "no",
+    "not",
+    "without",
+    "lack",
+    "lacks",
+    "lacking",
+    "none",
+    "neither",
+    "nor",
+    "never",
+    "excluding",
+}
+_NEGATION_SUFFIX = "n't"
+_NEGATION_WORDS = _NEGATIONS | {"dont", "doesnt", "didnt", "isnt", "arent", "havent", "hasnt", "cannot"}
+
+
+@dataclass
+class RowMention:
+    row: TableRow
+    negated: bool
+    position: int
+
+
+@dataclass
+class TableQuery:
+    """What a question asks of one table: rows (with polarity), columns, and the question's form."""
+
+    table: Table
+    rows: list[RowMention]
+    columns: list[str]
+    unknown_entities: list[str]
+    wants_count: bool
+    wants_list: bool
+    yes_no: bool
+    explicit_value: str | None  # "Yes"/"No" when the question says "marked No"
+
+    @property
+    def relevant(self) -> bool:
+        return bool(self.rows or self.columns)
+
+
+def row_aliases(table: Table, row: TableRow) -> list[list[str]]:
+    """Stem sequences that name a row: its label, the label without the acronym, the acronym, and the
+    term a footnote defines for it ("Operation Olympic Defender (OOD) is ...")."""
+    aliases: list[list[str]] = []
+    label_no_acronym = _ACRONYM.sub("", row.label)
+    aliases.append(content_stems(label_no_acronym))
+    for acronym in _ACRONYM.findall(row.label):
+        aliases.append([stem(acronym.lower())])
+        for note in table.row_footnotes(row):
+            defined = re.match(r"\s*(.+?)\s*\(" + re.escape(acronym) + r"\)", note.plain)
+            if defined:
+                aliases.append(content_stems(defined.group(1)))
+    return [a for a in aliases if a]
+
+
+def row_names(table: Table, row: TableRow) -> list[str]:
+    """Lower-case names of a row as people write them: "combined operations", "ood",
+    "operation olympic defender"."""
+    names = [row.label.lower(), _ACRONYM.sub("", row.label).strip().lower()]
+    for acronym in _ACRONYM.findall(row.label):
+        names.append(acronym.lower())
+        for note in table.row_footnotes(row):
+            defined = re.match(r"\s*(.+?)\s*\(" + re.escape(acronym) + r"\)", note.plain)
+            if defined:
+                names.append(defined.group(1).lower())
+    return list(dict.fromkeys(n for n in names if n))
+
+
+def column_aliases(column: str) -> list[str]:
+    """Lower-case names for a column header: itself, and its initials for multi-word names ("UK")."""
+    names = [column.lower()]
+    parts = column.split()
+    if len(parts) > 1:
+        initials = "".join(p[0] for p in parts if p[0].isupper()).lower()
+        names += [initials, ".".join(initials) + "."]
+    return names
+
+
+def _find_columns(question: str, table: Table) -> list[tuple[int, str]]:
+    text = question.lower()
+    found = []
+    for column in table.columns:
+        for name in column_aliases(column):
+            match = re.search(r"(?<![a-z])" + re.escape(name) + r"(?![a-z])", text)
+            if match:
+                found.append((match.start(), column))
+                break
+    return sorted(found)
+
+
+def _find_rows(question: str, table: Table) -> list[RowMention]:
+    tokens = words(question)
+    stems_ = [stem(t) for t in tokens]
+    mentions: list[RowMention] = []
+    for row in table.rows:
+        best: int | None = None
+        for alias in row_aliases(table, row):
+            positions = [stems_.index(s) for s in alias if s in stems_]
+            if len(positions) == len(alias):
+                pos = min(positions)
+                best = pos if best is None else min(best, pos)
+        if best is None:
+            continue
+        window = tokens[max(0, best - 4) : best]
+        negated = any(w in _NEGATION_WORDS or w.endswith(_NEGATION_SUFFIX) for w in window)
+        mentions.append(RowMention(row, negated and "marked" not in window, best))
+    return sorted(mentions, key=lambda m: m.position)
+
+
+def analyse(question: str, table: Table, corpus_vocabulary: set[str], capitalised: list[str]) -> TableQuery:
+    """Read ``question`` against ``table``.
+
+    Args:
+        question: The standalone question.
+        table: The candidate table.
+        corpus_vocabulary: Lower-case words of the whole corpus (to spot names the report never mentions).
+        capitalised: Capitalised names in the question that are not sentence-initial.
+    """
+    q = question.lower()
+    columns = [c for _, c in _find_columns(question, table)]
+    rows = _find_rows(question, table)
+    known = {w for c in table.columns for w in c.lower().split()}
+    unknown = [name for name in capitalised if name.lower() not in corpus_vocabulary and name.lower() not in known]
+    explicit = None
+    marked = re.search(r"\b(?:marked|listed as|shown as|with(?: a)?|say|says|have)\s+[\"'“]?(yes|no)\b", q)
+    if marked:
+        explicit = marked.group(1).capitalize()
+    first = words(question)[:1]
+    yes_no = bool(first) and first[0] in {
+        "does", "do", "did", "is", "are", "was", "were", "has", "have", "had", "can", "could", "will",
+    }  # fmt: skip
+    wants_count = "how many" in q or "number of" in q
+    wants_list = bool(re.search(r"\b(which|what|list|name|who)\b", q)) and not yes_no
+    return TableQuery(table, rows, columns, unknown, wants_count, wants_list, yes_no, explicit)
+
+
+@dataclass
+class TableFinding:
+    """The cells that answer a table question, ready to be phrased and cited."""
+
+    kind: str  # "lookup", "list", "column"
+    rows: list[TableRow]
+    columns: list[str]  # for "list": the matching columns
+    values: dict[tuple[str, str], str] = field(default_factory=dict)  # (row label, column) -> value
+
+
+def answer_table(query: TableQuery) -> TableFinding | None:
+    """Answer from the cells: lookups, lists with negation and intersection, whole-column summaries."""
+    table = query.table
+    col_index = {c: i for i, c in enumerate(table.columns)}
+    if query.rows and query.columns and not (query.wants_list and not query.yes_no and len(query.columns) > 1):
+        values = {(m.row.label, c): m.row.cells[col_index[c]] for m in query.rows for c in query.columns}
+        return TableFinding("lookup", [m.row for m in query.rows], query.columns, values)
+    if query.rows:
+        matching = []
+        for column in table.columns:
+            ok = True
+            for mention in query.rows:
+                wanted = "No" if mention.negated else "Yes"
+                if query.explicit_value and len(query.rows) == 1:
+                    wanted = query.explicit_value
+                if mention.row.cells[col_index[column]].lower() != wanted.lower():
+                    ok = False
+            if ok:
+                matching.append(column)
+        return TableFinding("list", [m.row for m in query.rows], matching)
+    if query.columns:
+        values = {(r.label, c): r.cells[col_index[c]] for r in table.rows for c in query.columns}
+        return TableFinding("column", list(table.rows), query.columns, values)
+    return None
