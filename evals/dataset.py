@@ -66,9 +66,7 @@ def load_cases(paths: Path | str | Iterable[Path | str]) -> list[Case]:
     seen: dict[str, str] = {}
     for path in map(Path, paths):
         if not path.is_file():
-            raise DatasetError(
-                f"{path}: no such dataset file (pass --dataset PATH to an existing .jsonl file)"
-            )
+            raise DatasetError(f"{path}: no such dataset file (pass --dataset PATH to an existing .jsonl file)")
         for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
             if not line.strip():
                 continue
@@ -126,9 +124,7 @@ def _parse_turn(obj: Any, where: str) -> Turn:
     forbidden = _groups(obj.get("forbidden", []), f"{where}: 'forbidden'")
     evidence = _strings(obj.get("evidence", []), f"{where}: 'evidence'")
     if not answerable and (facts or evidence):
-        raise DatasetError(
-            f"{where}: an unanswerable turn expects an abstention; leave 'facts' and 'evidence' []"
-        )
+        raise DatasetError(f"{where}: an unanswerable turn expects an abstention; leave 'facts' and 'evidence' []")
     return Turn(question=question, facts=facts, forbidden=forbidden, evidence=evidence, answerable=answerable)
 
 

@@ -28,9 +28,7 @@ def load_thresholds(path: Path | str = THRESHOLDS_PATH) -> Thresholds:
     for name, table in tables.items():
         unknown = set(table) - set(METRIC_KEYS)
         if unknown:
-            raise ValueError(
-                f"{path}: [{name}] names unknown metric(s) {sorted(unknown)}; known: {METRIC_KEYS}"
-            )
+            raise ValueError(f"{path}: [{name}] names unknown metric(s) {sorted(unknown)}; known: {METRIC_KEYS}")
     return Thresholds(minimum=tables["min"], maximum=tables["max"])
 
 

@@ -292,11 +292,7 @@ def score_turn(
         result.correct = result.abstained
     if result.retrieval_scored:
         result.hit_rank = next(
-            (
-                rank
-                for rank, hit in enumerate(top, start=1)
-                if hit_contains_evidence(hit, turn.evidence, source_text)
-            ),
+            (rank for rank, hit in enumerate(top, start=1) if hit_contains_evidence(hit, turn.evidence, source_text)),
             None,
         )
     return result

@@ -47,9 +47,7 @@ class NaiveRag:
     def ask(self, question: str, history: list[dict[str, str]] | None = None) -> Reply:
         """Retrieve the top 4 chunks for ``question`` alone and answer with the first one."""
         found = self._store.similarity_search_with_score(question, k=TOP_K)
-        hits = [
-            Hit(chunk=_to_chunk(doc.page_content, doc.metadata), score=-float(dist)) for doc, dist in found
-        ]
+        hits = [Hit(chunk=_to_chunk(doc.page_content, doc.metadata), score=-float(dist)) for doc, dist in found]
         if not hits:
             return Reply(answer="", standalone_question=question)
         top = hits[0].chunk
@@ -82,11 +80,7 @@ class NaiveRag:
 
 
 def _read_corpus(corpus_dir: Path) -> dict[str, str]:
-    files = (
-        sorted(p for p in corpus_dir.iterdir() if p.suffix.lower() in TEXT_SUFFIXES)
-        if corpus_dir.is_dir()
-        else []
-    )
+    files = sorted(p for p in corpus_dir.iterdir() if p.suffix.lower() in TEXT_SUFFIXES) if corpus_dir.is_dir() else []
     if not files:
         raise FileNotFoundError(
             f"no .txt or .md files in {corpus_dir} for the naive baseline (set ASSISTANT_CORPUS_DIR)"
@@ -98,16 +92,12 @@ def _build_store(texts: dict[str, str], embedder: Embeddings, path: str) -> Any:
     import chromadb
     from langchain_chroma import Chroma
 
-    splitter = RecursiveCharacterTextSplitter(
-        chunk_size=CHUNK_SIZE, chunk_overlap=CHUNK_OVERLAP, add_start_index=True
-    )
+    splitter = RecursiveCharacterTextSplitter(chunk_size=CHUNK_SIZE, chunk_overlap=CHUNK_OVERLAP, add_start_index=True)
     docs = splitter.create_documents(list(texts.values()), metadatas=[{"source": s} for s in texts])
     for i, doc in enumerate(docs):
         doc.metadata["chunk_id"] = f"naive-{i:04d}"
     client = chromadb.PersistentClient(path=path, settings=chromadb.Settings(anonymized_telemetry=False))
-    store = Chroma(
-        client=client, collection_name=f"naive-{uuid.uuid4().hex[:8]}", embedding_function=embedder
-    )
+    store = Chroma(client=client, collection_name=f"naive-{uuid.uuid4().hex[:8]}", embedding_function=embedder)
     store.add_documents(docs, ids=[d.metadata["chunk_id"] for d in docs])
     return store
 

@@ -60,9 +60,7 @@ def write_run(
                 fh.write(json.dumps({"system": run.name, **r.to_dict()}, ensure_ascii=False) + "\n")
     plots = {
         "overall.png": plot_overall(runs, RATE_KEYS, out_dir / "overall.png"),
-        "metrics_by_category.png": plot_metrics_by_category(
-            runs, RATE_KEYS, out_dir / "metrics_by_category.png"
-        ),
+        "metrics_by_category.png": plot_metrics_by_category(runs, RATE_KEYS, out_dir / "metrics_by_category.png"),
         "latency.png": plot_latency(runs, out_dir / "latency.png"),
     }
     report = out_dir / "report.md"
@@ -82,8 +80,7 @@ def render_markdown(
     lines = [f"# Eval run {timestamp}".rstrip(), ""]
     lines.append(
         f"Datasets: {', '.join(f'`{p}`' for p in datasets) or '—'}; {ours.n_cases} cases, "
-        f"{len(ours.results)} turns. "
-        + "; ".join(f"{r.name}: k = {r.k}, setup {r.setup_seconds:.1f} s" for r in runs)
+        f"{len(ours.results)} turns. " + "; ".join(f"{r.name}: k = {r.k}, setup {r.setup_seconds:.1f} s" for r in runs)
     )
     lines.append("")
     if gate is not None:
@@ -98,9 +95,7 @@ def render_markdown(
     overall = [r.overall for r in runs]
     for key in METRIC_KEYS:
         lines.append(f"| {METRIC_LABELS[key]} | " + " | ".join(fmt(key, o[key]) for o in overall) + " |")
-    lines.append(
-        "| Failing turns | " + " | ".join(f"{len(r.failing)} / {len(r.results)}" for r in runs) + " |"
-    )
+    lines.append("| Failing turns | " + " | ".join(f"{len(r.failing)} / {len(r.results)}" for r in runs) + " |")
     lines.append("")
     for run in runs:
         lines += _category_table(run)
@@ -147,16 +142,10 @@ def _failure(result: TurnResult, all_results: Sequence[TurnResult]) -> list[str]
     if result.standalone_question and result.standalone_question.strip() != result.question.strip():
         lines.append(f"**Searched as:** {_one_line(result.standalone_question)}  ")
     if result.answerable:
-        expected = (
-            "all of " + "; ".join(" or ".join(f"“{a}”" for a in g) for g in result.facts)
-            if result.facts
-            else ""
-        )
+        expected = "all of " + "; ".join(" or ".join(f"“{a}”" for a in g) for g in result.facts) if result.facts else ""
         if result.forbidden:
             expected += (
-                ("; " if expected else "")
-                + "none of "
-                + ", ".join(f"“{a}”" for g in result.forbidden for a in g)
+                ("; " if expected else "") + "none of " + ", ".join(f"“{a}”" for g in result.forbidden for a in g)
             )
         lines.append(
             f"**Expected:** {expected or 'an answer'}; evidence: "
@@ -167,9 +156,7 @@ def _failure(result: TurnResult, all_results: Sequence[TurnResult]) -> list[str]
         lines.append("**Expected:** an abstention  ")
     lines.append(f"**Why it fails:** {'; '.join(result.failures)}  ")
     got = "(abstained) " if result.abstained else ""
-    lines += (
-        [f"**Got:** {got}", ""] + [f"> {line}" for line in (result.answer or "(empty)").splitlines()] + [""]
-    )
+    lines += [f"**Got:** {got}", ""] + [f"> {line}" for line in (result.answer or "(empty)").splitlines()] + [""]
     if result.citations:
         lines.append("**Citations:**")
         lines.append("")

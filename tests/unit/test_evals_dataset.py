@@ -142,9 +142,7 @@ def test_every_cell_of_the_table_is_covered_by_a_table_case(turns):
             if not any(normalise(row) in normalise(e) for e in turn.evidence):
                 continue
             for country in countries:
-                if any(
-                    contains_phrase(mentioned, alias) for alias in COUNTRY_ALIASES.get(country, [country])
-                ):
+                if any(contains_phrase(mentioned, alias) for alias in COUNTRY_ALIASES.get(country, [country])):
                     covered.add((row, country))
     uncovered = [(r, c) for r in rows for c in countries if (r, c) not in covered]
     assert not uncovered

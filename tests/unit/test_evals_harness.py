@@ -159,11 +159,7 @@ class FakeAssistant:
             )
         if question.startswith("When was the south"):
             return Reply("In 1902 [1].", [cite(s[2])], hits=hits(2, 0))
-        if (
-            question == "And the north one?"
-            and history
-            and history[0]["content"].startswith("When was the south")
-        ):
+        if question == "And the north one?" and history and history[0]["content"].startswith("When was the south"):
             return Reply("The north light dates from 1911 [1].", [cite(s[1])], hits=hits(1))
         return Reply("The report does not say.", abstained=True, hits=hits(3))
 
