@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.types import Chunk, Citation, Hit, Reply
+from assistant import Chunk, Citation, Hit, Reply
 from evals.__main__ import main
 from evals.dataset import load_cases
 from evals.gate import load_thresholds, violations
