@@ -138,9 +138,7 @@ class LoginRequired:
         if not self.enabled:
             return
         basic_login = await self.basic(request)
-        if basic_login is not None and check_password(
-            self.credentials, basic_login.username, basic_login.password
-        ):
+        if basic_login is not None and check_password(self.credentials, basic_login.username, basic_login.password):
             return
         bearer_login = await self.bearer(request)
         if (
@@ -207,9 +205,7 @@ def create_api_router(
     # Anything else under /api is a JSON error, not the chat page the mount at "/" would serve.
     known = {"ask": "POST", "search": "POST", "health": "GET", "documents": "GET"}
 
-    @router.api_route(
-        "/{path:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"], include_in_schema=False
-    )
+    @router.api_route("/{path:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"], include_in_schema=False)
     async def unknown(path: str, request: Request) -> None:
         if path in known:
             raise HTTPException(
@@ -234,9 +230,7 @@ def install_error_handlers(app: FastAPI) -> None:
             problem = str(err.get("msg", "invalid")).removeprefix("Value error, ")
             problems.append({"field": where, "problem": problem, "type": err.get("type")})
         summary = "; ".join(f"{p['field']}: {p['problem']}" for p in problems)
-        return JSONResponse(
-            status_code=422, content={"detail": f"Invalid request: {summary}", "errors": problems}
-        )
+        return JSONResponse(status_code=422, content={"detail": f"Invalid request: {summary}", "errors": problems})
 
 
 class BodySizeLimit:

@@ -170,9 +170,7 @@ def build_chat(
                         elem_id="citation-pick",
                         visible=False,
                     )
-                    sources = gr.HTML(
-                        render.EMPTY_SOURCES_HTML, label="Sources", elem_id="sources", js_on_load=None
-                    )
+                    sources = gr.HTML(render.EMPTY_SOURCES_HTML, label="Sources", elem_id="sources", js_on_load=None)
             with gr.Tab("Documents", id="documents") as documents_tab:
                 documents = gr.HTML(label="Documents", elem_id="documents", js_on_load=None)
                 refresh = gr.Button("Refresh", size="sm")

@@ -21,9 +21,7 @@ class FeedbackLog:
         self.path = Path(path)
         self._lock = threading.Lock()
 
-    def record(
-        self, question: str, reply: Mapping[str, Any], liked: bool, session: str = ""
-    ) -> dict[str, Any]:
+    def record(self, question: str, reply: Mapping[str, Any], liked: bool, session: str = "") -> dict[str, Any]:
         entry = {
             "time": datetime.now(UTC).isoformat(timespec="seconds"),
             "rating": "up" if liked else "down",

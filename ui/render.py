@@ -95,12 +95,7 @@ def locate_quote(text: str, citation: Mapping[str, Any]) -> tuple[int, int] | No
     if not quote:
         return None
     start, end = citation.get("char_start"), citation.get("char_end")
-    if (
-        isinstance(start, int)
-        and isinstance(end, int)
-        and 0 <= start < end <= len(text)
-        and text[start:end] == quote
-    ):
+    if isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(text) and text[start:end] == quote:
         return start, end
     found = text.find(quote)
     return (found, found + len(quote)) if found >= 0 else None
@@ -149,11 +144,14 @@ def passage_html(citation: Mapping[str, Any], source_text: str | None) -> str:
     )
 
 
-def citation_label(citation: Mapping[str, Any], width: int = 70) -> str:
-    """Short plain-text label for the citation picker (Gradio escapes it)."""
-    where = citation.get("section") or citation.get("title") or citation.get("source") or ""
-    label = f"[{citation.get('n')}] {where}"
-    return label if len(label) <= width else label[: width - 1] + "…"
+def citation_label(citation: Mapping[str, Any], width: int = 80) -> str:
+    """Short plain-text label for the citation picker: number, section and the quote's start (Gradio escapes it)."""
+    where = _one_line(str(citation.get("section") or citation.get("title") or citation.get("source") or ""))
+    label = f"[{citation.get('n')}] {where[:40]}"
+    quote = _one_line(str(citation.get("quote", "")))
+    if quote:
+        label += f": “{quote}”"
+    return label if len(label) <= width else label[: width - 2] + "…”"
 
 
 def _page_note(citation: Mapping[str, Any]) -> str:

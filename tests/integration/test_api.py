@@ -53,9 +53,7 @@ def test_ask_passes_history_and_sources_through(client, fake):
         {"role": "user", "content": "How many recommendations did GAO make?"},
         {"role": "assistant", "content": "Three. [1]"},
     ]
-    r = client.post(
-        "/api/ask", json={"question": "and did DOD concur?", "history": history, "sources": ["space.txt"]}
-    )
+    r = client.post("/api/ask", json={"question": "and did DOD concur?", "history": history, "sources": ["space.txt"]})
     assert r.status_code == 200
     assert fake.calls[-1]["history"] == history and fake.calls[-1]["sources"] == ["space.txt"]
     assert r.json()["standalone_question"].startswith("How many recommendations")

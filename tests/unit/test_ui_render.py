@@ -164,6 +164,7 @@ def test_conversation_markdown_lists_answers_and_sources():
     assert "_Searched as: Q two?_" in md and "does not answer" in md
 
 
-def test_citation_label_is_short():
-    label = render.citation_label({"n": 3, "section": "S" * 200})
-    assert label.startswith("[3] ") and len(label) <= 70
+def test_citation_label_is_short_and_shows_the_quote_start():
+    label = render.citation_label({"n": 3, "section": "S" * 200, "quote": "Q " * 100})
+    assert label.startswith("[3] " + "S" * 40 + ": “Q Q") and len(label) <= 80 and label.endswith("…”")
+    assert render.citation_label({"n": 1, "section": "Intro", "quote": "Short."}) == "[1] Intro: “Short.”"

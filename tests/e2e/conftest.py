@@ -1,0 +1,157 @@
+"""One real server for the whole e2e suite: ``python -m ui`` with the real Assistant on a free loopback port.
+
+The corpus is a temp copy of the GAO report plus an HTML-injection fixture; the index and feedback log live
+in a temp data dir. Browser tests drive Debian's Chromium through Python Playwright (no browser download).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+OUTPUT_DIR = ROOT / "test-output" / "e2e"
+CHROMIUM = os.environ.get("ASSISTANT_TEST_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+STARTUP_TIMEOUT = 240
+
+# Our own fixture (not from any real report): every paragraph carries a payload that must render as text.
+INJECTION_DOC = """# Zebra Crossing Paint Audit
+
+Report ZX-01-2025, June 2025.
+
+## Findings
+
+The zebra crossing paint audit found that 17 crossings were repainted in 2024 \
+<script>window.__xssRan = "script"; alert("script")</script> across the district.
+
+Inspectors noted that zebra crossing paint faded within 9 months \
+<img src=x onerror="window.__xssRan = 'img'; alert('img')"> on busy roads.
+
+The district keeps the [zebra crossing repaint schedule](javascript:window.__xssRan='link';alert('link')) \
+for every crossing.
+"""
+
+
+@dataclass
+class Server:
+    url: str
+    data_dir: Path
+    corpus_dir: Path
+    log_path: Path
+
+    @property
+    def feedback_path(self) -> Path:
+        return self.data_dir / "feedback.jsonl"
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_until_healthy(url: str, process: subprocess.Popen, log_path: Path, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited with {process.returncode}:\n{log_path.read_text()[-4000:]}")
+        try:
+            if httpx.get(f"{url}/api/health", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    raise RuntimeError(f"server not healthy after {timeout}s:\n{log_path.read_text()[-4000:]}")
+
+
+def stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    base = tmp_path_factory.mktemp("e2e")
+    corpus, data = base / "corpus", base / "data"
+    corpus.mkdir()
+    shutil.copy(ROOT / "corpus" / "GAO-25-108043.txt", corpus)
+    (corpus / "zebra-audit.md").write_text(INJECTION_DOC, encoding="utf-8")
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ASSISTANT_")} | {
+        "ASSISTANT_CORPUS_DIR": str(corpus),
+        "ASSISTANT_DATA_DIR": str(data),
+        "HF_HUB_OFFLINE": "1",
+        "TRANSFORMERS_OFFLINE": "1",
+        "ANONYMIZED_TELEMETRY": "False",
+        "GRADIO_ANALYTICS_ENABLED": "False",
+        "TOKENIZERS_PARALLELISM": "false",
+    }
+    log_path = base / "server.log"
+    with log_path.open("w") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "ui", "--host", "127.0.0.1", "--port", str(port)],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_healthy(url, process, log_path, STARTUP_TIMEOUT)
+        yield Server(url=url, data_dir=data, corpus_dir=corpus, log_path=log_path)
+    finally:
+        stop(process)
+
+
+@pytest.fixture(scope="session")
+def output_dir() -> Path:
+    OUTPUT_DIR.mkdir(parents=True, exist_ok=True)
+    return OUTPUT_DIR
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"Chromium not found at {CHROMIUM}: install it with `apt-get install -y chromium`.")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser) -> Iterator[object]:
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    yield page
+    context.close()
