@@ -12,12 +12,12 @@ from .auth import parse_credentials
 from .chat import CSS, TITLE, build_chat
 from .feedback import FeedbackLog
 
-# Concurrency. Answering is CPU-bound (query embedding + scoring on one shared model, ~25 ms a question here):
-# running more questions at once than ~2 per core only adds contention, so each path admits a few at a
-# time and queues the rest in order. Measured on 2 cores with 20 concurrent API clients
-# (benchmarks/ui_concurrency.py): limits 1, 2 and 4 give similar p50/p95 (~0.4-0.6 s), 8 is clearly
-# worse (p95 ~0.9 s); 4 keeps the CPU busy while one request waits on I/O. The chat queue is bounded so that, under a flood, new users get
-# Gradio's "queue is full" message at once instead of waiting minutes for a spinner.
+# Concurrency. Answering is CPU-bound (query embedding + scoring on one shared model, ~25 ms a question
+# here): running more questions at once than ~2 per core only adds contention, so each path (the chat queue,
+# the API) admits a few at a time and queues the rest in order. Measured on 2 cores with 20 concurrent API
+# clients (benchmarks/ui_concurrency.py): limits 1, 2 and 4 give similar p50/p95 (~0.4-0.6 s), 8 is clearly
+# worse (p95 ~0.9 s); 4 keeps the CPU busy while a request waits on I/O. The chat queue is bounded so that,
+# under a flood, new users get Gradio's "queue is full" message at once instead of minutes of spinner.
 ASK_CONCURRENCY = 4
 CHAT_QUEUE_SIZE = 64
 # Cheap events (selecting a citation, clearing, listing documents) need no model time.
