@@ -39,8 +39,8 @@ def create_app(
     Example:
         >>> from ui.testing import FakeAssistant
         >>> app = create_app(FakeAssistant(), Settings(data_dir="/tmp/assistant-doc"))
-        >>> sorted(r.path for r in app.routes if r.path.startswith("/api"))[:2]
-        ['/api/ask', '/api/documents']
+        >>> sorted(app.openapi()["paths"])
+        ['/api/ask', '/api/documents', '/api/health', '/api/search']
     """
     settings = settings or Settings()
     credentials = parse_credentials(settings.auth)
