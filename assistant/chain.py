@@ -16,6 +16,7 @@ from assistant.retrieval import HybridSearcher, ReportRetriever
 from assistant.store import IndexLocked, IndexMismatch, IndexUnavailable
 from assistant.tables import Table, column_aliases
 from assistant.text import clean_question
+from assistant.thesaurus import fold_aliases
 from assistant.types import DocumentInfo, Hit, IngestReport, Reply
 
 log = logging.getLogger(__name__)
@@ -152,9 +153,10 @@ class Assistant:
     def _retrieve(self, state: dict[str, Any]) -> dict[str, Any]:
         if not state["standalone"]:
             return {**state, "hits": [], "vector": None}
-        vector = self.searcher.embed(state["standalone"])
-        hits = self.searcher.search(state["standalone"], k=self.settings.top_k, sources=state["sources"], vector=vector)
-        return {**state, "hits": hits, "vector": vector}
+        query = fold_aliases(state["standalone"])  # searched in the report's own terms
+        vector = self.searcher.embed(query)
+        hits = self.searcher.search(query, k=self.settings.top_k, sources=state["sources"], vector=vector)
+        return {**state, "query": query, "hits": hits, "vector": vector}
 
     def _answer(self, state: dict[str, Any]) -> Reply:
         if not state["standalone"]:
@@ -163,7 +165,7 @@ class Assistant:
                 abstained=True,
                 notice=state["notice"] or "empty_question",
             )
-        draft: Draft = self.answerer.answer(state["standalone"], state["hits"], state["vector"])
+        draft: Draft = self.answerer.answer(state["query"], state["hits"], state["vector"])
         answer, citations = draft.render()
         return Reply(
             answer=answer,
@@ -171,6 +173,7 @@ class Assistant:
             abstained=draft.abstained,
             standalone_question=state["standalone"],
             notice=state["notice"],
+            support=draft.support,
             hits=state["hits"],
         )
 

@@ -10,7 +10,7 @@ from assistant.text import render_inline, sentence_spans
 from assistant.types import Chunk, ChunkKind
 
 # Bump when chunk boundaries or texts change: the index manifest records it and asks for a rebuild.
-CHUNKER_VERSION = "3"
+CHUNKER_VERSION = "4"
 MAX_CHARS = 1200  # a paragraph longer than this is split between sentences
 MERGE_BELOW = 160  # consecutive tiny paragraphs of one section (front matter) are kept together
 
@@ -96,8 +96,9 @@ def chunk_document(doc: Document) -> list[Chunk]:
             chunks.append(_make(doc, "text", text, start, end, pending[0]))
             pending.clear()
 
-    for block in doc.blocks:
-        if block.kind in ("paragraph", "list_item"):
+    for i, block in enumerate(doc.blocks):
+        is_title = i == 0 and block.kind == "heading"  # so "What is the title?" finds it, with the front matter
+        if block.kind in ("paragraph", "list_item") or is_title:
             size = block.end - block.start
             same_section = not pending or (pending[0].section == block.section and pending[0].page == block.page)
             if size < MERGE_BELOW and same_section and sum(b.end - b.start for b in pending) < MAX_CHARS // 2:

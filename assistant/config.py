@@ -41,11 +41,11 @@ class Settings(BaseSettings):
         2000, ge=50, description="Longer questions are truncated to this many characters (with a notice)."
     )
     abstain_threshold: float = Field(
-        0.40,
+        0.36,
         ge=0.0,
         le=1.0,
         description="Minimum support score (question-to-sentence match, 0..1) below which the assistant "
-        "answers that the report does not say. Calibrated on the eval set.",
+        "answers that the report does not say. Calibrated on the eval set (python -m evals.calibrate).",
     )
     max_answer_sentences: int = Field(3, ge=1, le=10, description="Upper bound on sentences in an answer.")
     lock_timeout: float = Field(

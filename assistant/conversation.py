@@ -11,6 +11,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from assistant.text import STOPWORDS, words
+
 _ELLIPSIS = re.compile(
     r"^(?:and\s+)?(?:what|how)\s+about\s+(.+)$|^and\s+(?:for\s+|in\s+|with\s+)?(.+)$|^(?:same|likewise)\s+for\s+(.+)$",
     re.IGNORECASE,
@@ -29,7 +31,16 @@ _ORDINAL_REF = re.compile(
     r"\bthe\s+(first|second|third|fourth|fifth|sixth|seventh|last)(?:\s+(?:one|item|of them))?\b", re.I
 )
 _PLURAL_PRONOUN = re.compile(r"\b(they|them|their|these|those)\b", re.IGNORECASE)
-_SINGULAR_PRONOUN = re.compile(r"\b(it|its|this|that)\b", re.IGNORECASE)
+# "this"/"that" count as pronouns only where they stand alone ("Why does that matter?"), not "that DOD set".
+_SINGULAR_PRONOUN = re.compile(
+    r"\b(it|its)\b|\b(this|that)\b(?=\s*(?:[?.!,]|$|\b(?:is|was|mean|means|matter|matters|lead|led|happen|"
+    r"happened|has|have|do|does|did)\b))",
+    re.IGNORECASE,
+)
+# Words that carry no topic of their own in a follow-up ("Can you give an example?", "Tell me more").
+_GENERIC = {"example", "examples", "explain", "elaborate", "detail", "details", "more", "mean", "meaning", "give",
+            "else", "matter", "matters", "important", "happen", "happened", "continue", "go", "on", "instance",
+            "why", "expand", "clarify", "specific", "specifically", "one", "ones"}  # fmt: skip
 _COUNT_OF = re.compile(r"^how many(?:\s+of)?\s+(?:them|those|these|are there)\s*\??$", re.IGNORECASE)
 _NAME = re.compile(r"(?:[A-Z][\w.’'-]*|of|the|and)(?:\s+(?:[A-Z][\w.’'-]*|of|the|and))*")
 _QUESTION_START = {"what", "which", "who", "how", "why", "when", "where", "does", "do", "did", "is", "are", "was",
@@ -65,10 +76,11 @@ def _content(message: Any) -> str:
 
 
 def is_follow_up(question: str) -> bool:
+    """Whether ``question`` leans on the conversation (ellipsis, pronouns, ordinals, nothing of its own)."""
     q = question.strip()
     if _ELLIPSIS.match(q) or _COUNT_OF.match(q) or _ORDINAL_REF.search(q):
         return True
-    return bool(_PLURAL_PRONOUN.search(q) or _SINGULAR_PRONOUN.search(q))
+    return bool(_pronoun(q)) or _no_content(q)
 
 
 def _swap(previous: str, new_name: str, catalog: EntityCatalog) -> str | None:
@@ -107,6 +119,15 @@ def _join(names: list[str]) -> str:
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
+def _pronoun(text: str) -> re.Match[str] | None:
+    return _PLURAL_PRONOUN.search(text) or _SINGULAR_PRONOUN.search(text)
+
+
+def _no_content(text: str) -> bool:
+    """A question with nothing of its own to search for: "Can you give an example?", "Why?"."""
+    return not [w for w in words(text) if w not in STOPWORDS and w not in _GENERIC]
+
+
 def condense_one(question: str, previous: str, previous_answer: str, catalog: EntityCatalog) -> str:
     """Rewrite ``question`` against the previous standalone question and the answer it got."""
     q = question.strip()
@@ -130,25 +151,36 @@ def condense_one(question: str, previous: str, previous_answer: str, catalog: En
     ellipsis = _ELLIPSIS.match(bare)
     if ellipsis:
         subject = next(g for g in ellipsis.groups() if g).strip(" ?")
-        swapped = _swap(previous, subject, catalog)
+        if subject.split()[0].lower() not in _QUESTION_START and not _pronoun(subject):
+            swapped = _swap(previous, subject, catalog)
+            return swapped or f"What about {subject}? (about: {previous})"
+
+    stripped = re.sub(r"^(and|so|also|then|but)\s+", "", bare, flags=re.IGNORECASE)
+    name_only = re.match(r"^(?:(?:does|do|did|is|are|was|were|has|have|can|what about)\s+)?(.+)$", stripped, re.I)
+    rest = name_only.group(1) if name_only else stripped
+    found = catalog.find(rest)
+    if found and len(rest.split()) <= 3 and found[0][0] == 0 and found[-1][1] == len(rest) and not _pronoun(rest):
+        swapped = _swap(previous, rest, catalog)  # "Canada?", "Does Japan?"
         if swapped:
             return swapped
-        return f"What about {subject}? (about: {previous})"
 
-    if len(bare.split()) <= 3 and catalog.find(bare) and bare.split()[0].lower() not in _QUESTION_START:
-        swapped = _swap(previous, bare, catalog)  # "Canada?" alone
-        if swapped:
-            return swapped
-
-    listed_groups = {g for *_, g, name in catalog.find(head) if name in listed}
-    own_names = [m for m in catalog.find(q) if m[2] in listed_groups] if listed else catalog.find(q)
-    if _PLURAL_PRONOUN.search(q) and len(listed) >= 2 and not own_names:
-        return _PLURAL_PRONOUN.sub(_join(listed), q, count=1)
-    if (_SINGULAR_PRONOUN.search(q) or _PLURAL_PRONOUN.search(q)) and not own_names:
-        mentions = catalog.find(previous)
-        pronoun = _SINGULAR_PRONOUN.search(q) or _PLURAL_PRONOUN.search(q)
-        if len(mentions) == 1 and pronoun and pronoun.group(1).lower() in {"it", "they", "them"}:
-            return q[: pronoun.start()] + previous[mentions[0][0] : mentions[0][1]] + q[pronoun.end() :]
+    pronoun = _pronoun(stripped)
+    if pronoun:
+        own_groups = {m[2] for m in catalog.find(stripped)}
+        plural = bool(_PLURAL_PRONOUN.match(pronoun.group(0)))
+        listed_group = catalog.find(head)[0][2] if listed else None
+        referent = ""
+        if listed and listed_group not in own_groups and (len(listed) >= 2) == plural:
+            referent = _join(listed)
+        else:
+            names = list(dict.fromkeys(previous[m[0] : m[1]] for m in catalog.find(previous) if m[2] not in own_groups))
+            if len(names) == 1 or (plural and names):
+                referent = _join(names)
+        if referent and pronoun.group(1).lower() in {"it", "they", "them", "these", "those", "this", "that"}:
+            rewritten = stripped[: pronoun.start()] + referent + stripped[pronoun.end() :]
+            return rewritten[:1].upper() + rewritten[1:] + "?"
+        return f"{q} (about: {previous})"
+    if _no_content(q):
         return f"{q} (about: {previous})"
     return q
 

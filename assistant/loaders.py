@@ -143,7 +143,11 @@ def parse_text(text: str, source: str) -> Document:
             table = parse_table(lines, pending_title[2] if pending_title else "", f"{source}#table{n_tables + 1}")
             if table:
                 if pending_title:
-                    table.start = pending_title[0]
+                    table.start, table.title_start, table.title_end = (
+                        pending_title[0],
+                        pending_title[0],
+                        pending_title[1],
+                    )
                 pending_title = None
                 doc.blocks.append(Block("table", table.start, end, section, table=table))
                 last_table = table
@@ -168,6 +172,124 @@ def parse_text(text: str, source: str) -> Document:
         if block.kind == "table" and block.table is not None:
             block.end = block.table.end
     return doc
+
+
+class DocumentBuilder:
+    """Builds ``Document.text`` from cleaned pieces (for PDF and HTML), recording each block's span as it goes.
+
+    Pieces are separated by a blank line. Tables are written in the published tab-separated layout (an optional
+    title line, a header line starting with a tab, one line per row) and parsed with :func:`parse_table`, so
+    every row and header span points at its own text. A paragraph right after a table that starts with a
+    ``<sup>x</sup>`` marker or with "Source:" becomes that table's footnote or source note, as in text files.
+    """
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.blocks: list[Block] = []
+        self._parts: list[str] = []
+        self._pos = 0
+        self._last_table: Table | None = None
+        self._tables = 0
+
+    @property
+    def text(self) -> str:
+        return "".join(self._parts)
+
+    def _append(self, text: str) -> int:
+        if self._parts:
+            self._parts.append("\n\n")
+            self._pos += 2
+        start = self._pos
+        self._parts.append(text)
+        self._pos += len(text)
+        return start
+
+    def add(
+        self, kind: BlockKind, text: str, section: str, page: int | None = None, printed_page: str | None = None
+    ) -> Block | None:
+        """Append a heading, paragraph or list item (whitespace folded); returns its block, or None if empty."""
+        text = re.sub(r"\s+", " ", text).strip()
+        if not text:
+            return None
+        table = self._last_table
+        if table is not None and kind == "paragraph":
+            footnote = _FOOTNOTE.match(text)
+            is_source = text.lower().startswith("source:")
+            if footnote or is_source:
+                start = self._append(text)
+                end = start + len(text)
+                if footnote:
+                    table.footnotes[footnote.group(1)] = Footnote(footnote.group(1), text, start, end)
+                else:
+                    table.source_note = render_inline(text)
+                    self._last_table = None
+                table.end = end
+                for block in self.blocks:
+                    if block.table is table and block.kind == "table":
+                        block.end = end
+                block = Block("footnote", start, end, section, page, printed_page, table=table)
+                self.blocks.append(block)
+                return block
+        self._last_table = None
+        start = self._append(text)
+        block = Block(kind, start, start + len(text), section, page, printed_page)
+        self.blocks.append(block)
+        return block
+
+    def pop(self) -> Block:
+        """Remove the last block and its text (e.g. a caption that turns out to be a table's title)."""
+        block = self.blocks.pop()
+        self._parts.pop()
+        if self._parts:
+            self._parts.pop()  # the separator before it
+        self._pos = len(self.text)
+        self._last_table = None
+        return block
+
+    def add_table(
+        self,
+        title: str,
+        columns: list[str],
+        rows: list[tuple[str, list[str]]],
+        section: str,
+        page: int | None = None,
+        printed_page: str | None = None,
+        title_line: bool = False,
+        corner: str = "",
+    ) -> Block | None:
+        """Append a table (``rows`` are (row header, cells)); returns None, writing nothing, if it has no rows.
+
+        With ``title_line`` the title is written as the line above the table (a caption); otherwise it is only
+        the table's name (e.g. the heading just before it). ``corner`` is the header of the row-header column.
+        """
+
+        def cell(value: str) -> str:
+            return re.sub(r"\s+", " ", value).strip()
+
+        names = [cell(c) or f"Column {i + 1}" for i, c in enumerate(columns)]
+        body = [(cell(label), [cell(v) for v in values]) for label, values in rows]
+        body = [(label, values) for label, values in body if label or any(values)]
+        if not names or not body:
+            return None
+        title = cell(title)
+        lines = ([title] if title_line and title else []) + [cell(corner) + "\t" + "\t".join(names)]
+        lines += [label + "\t" + "\t".join(values) for label, values in body]
+        start = self._append("\n".join(lines))
+        spans: list[tuple[int, int, str]] = []
+        pos = start
+        for line in lines:
+            spans.append((pos, pos + len(line), line))
+            pos += len(line) + 1
+        has_title = title_line and bool(title)
+        self._tables += 1
+        table = parse_table(spans[1:] if has_title else spans, title, f"{self.source}#table{self._tables}")
+        if table is None:  # cannot happen with a header and rows, but never leave a dangling span
+            raise LoadError(f"{self.source}: could not lay out a table")
+        table.start = start
+        block = Block("table", start, table.end, section, page, printed_page, table=table)
+        self.blocks.append(block)
+        self._last_table = table
+        return block
 
 
 def load_text(path: Path, source: str) -> Document:

@@ -47,6 +47,8 @@ class Table:
     source_note: str = ""
     header_start: int = -1  # span of the column names in the document text
     header_end: int = -1
+    title_start: int = -1  # span of the title line
+    title_end: int = -1
 
     def row_footnotes(self, row: TableRow) -> list[Footnote]:
         return [self.footnotes[m] for m in row.markers if m in self.footnotes]
@@ -115,6 +117,10 @@ def table_from_json(data: str) -> Table:
 # Understanding a question against a table
 
 
+_ALL_ROWS = re.compile(
+    r"\b(all|every|each|none of)\b(\s+(the|of|three|two|four|five))*\s+(activit|categor|rows?\b|areas?\b|types?\b)",
+    re.IGNORECASE,
+)
 _NEGATIONS = {
     "no",
     "not",
@@ -244,6 +250,9 @@ def analyse(question: str, table: Table, corpus_vocabulary: set[str], capitalise
     marked = re.search(r"\b(?:marked|listed as|shown as|with(?: a)?|say|says|have)\s+[\"'“]?(yes|no)\b", q)
     if marked:
         explicit = marked.group(1).capitalize()
+    if not rows and _ALL_ROWS.search(question):
+        negated = bool(re.search(r"\bnone of\b", q))
+        rows = [RowMention(row, negated, i) for i, row in enumerate(table.rows)]
     first = words(question)[:1]
     yes_no = bool(first) and first[0] in {
         "does", "do", "did", "is", "are", "was", "were", "has", "have", "had", "can", "could", "will",

@@ -207,6 +207,13 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tu
     Periods after abbreviations ("U.S.") and initials ("H.") do not end a sentence.
     """
     end = len(text) if end is None else end
+    if "\n" in text[start:end]:  # lines (headings, front matter, list items) never share a sentence
+        out: list[tuple[int, int]] = []
+        cursor = start
+        for line in re.finditer(r"\n", text[start:end]):
+            out += sentence_spans(text, cursor, start + line.start()) if start + line.start() > cursor else []
+            cursor = start + line.end()
+        return out + (sentence_spans(text, cursor, end) if end > cursor else [])
     spans: list[tuple[int, int]] = []
     cursor = start
     for match in _SENTENCE_END.finditer(text, start, end):

@@ -81,6 +81,8 @@ class Reply:
         abstained: True when the corpus does not support an answer (then ``citations`` is empty).
         standalone_question: The question actually searched (follow-ups rewritten against the history).
         notice: A short note about the input (e.g. that a very long question was truncated), or "".
+        support: How well the best passage matches the question (about 0..1; table answers 1.0); the
+            assistant abstains below ``Settings.abstain_threshold``.
         hits: The retrieved chunks the answer was chosen from (not serialised by default).
     """
 
@@ -89,6 +91,7 @@ class Reply:
     abstained: bool = False
     standalone_question: str = ""
     notice: str = ""
+    support: float = 0.0
     hits: list[Hit] = field(default_factory=list, repr=False)
 
     def to_dict(self, include_hits: bool = False) -> dict[str, Any]:
@@ -98,6 +101,7 @@ class Reply:
             "abstained": self.abstained,
             "standalone_question": self.standalone_question,
             "notice": self.notice,
+            "support": round(self.support, 4),
         }
         if include_hits:
             data["hits"] = [hit_to_dict(h) for h in self.hits]

@@ -1,0 +1,172 @@
+"""Answer units (sentences, or a sentence with the one that continues it) and how well they answer a question.
+
+Pure functions over text; the answerer supplies embeddings and corpus statistics.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from assistant.text import STOPWORDS, render_inline, sentence_spans, stem, words
+from assistant.types import Hit
+
+NUMBER_WORDS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+    "ten": 10, "eleven": 11, "twelve": 12, "dozen": 12, "twenty": 20, "thirty": 30,
+}  # fmt: skip
+AUXILIARIES = {"does", "do", "did", "is", "are", "was", "were", "has", "have", "had", "can", "could", "will",
+               "would", "should", "must", "may"}  # fmt: skip
+NEGATION = re.compile(r"\b(not|no|never|neither|nor|without|cannot)\b|n't\b", re.IGNORECASE)
+_UNIVERSAL = re.compile(r"\b(all|every|each|both)\b", re.IGNORECASE)
+# A sentence that cannot stand alone: it continues the one before it.
+CONTINUES = re.compile(
+    r"^((\w+\s+){0,2}(this|these|those|such)\b|(that|it|they)\b|for (example|instance)\b|as a result\b)", re.I
+)
+_ACRONYM_DEF = re.compile(r"\b((?:[A-Z][\w.’'-]*\s+(?:(?:of|and|the|for|on)\s+)*){1,6})\(([A-Z][A-Za-z]{1,9})\)")
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A passage that may answer a question: one sentence, or a sentence and its continuation."""
+
+    hit: Hit
+    spans: tuple[tuple[int, int], ...]
+    text: str  # reading text (markup removed)
+    context: str = ""  # section heading, used for matching only
+
+    @property
+    def reading(self) -> str:
+        return f"{self.context}: {self.text}" if self.context else self.text
+
+
+def units_from_hits(hits: list[Hit], source_text: Callable[[str], str]) -> list[Unit]:
+    """Sentences of the retrieved chunks (table rows whole), plus pairs where a sentence continues the one
+    before it ("This has resulted in ...")."""
+    units: list[Unit] = []
+    seen: set[tuple[str, tuple[tuple[int, int], ...]]] = set()
+    for hit in hits:
+        chunk = hit.chunk
+        if chunk.kind == "table":
+            continue
+        context = chunk.section if chunk.section != chunk.title else ""
+        if chunk.kind == "table_row":
+            spans = [(chunk.char_start, chunk.char_end)]
+            texts = [chunk.text]
+        else:
+            text = source_text(chunk.source)
+            spans = sentence_spans(text, chunk.char_start, chunk.char_end)
+            texts = [render_inline(text[s:e]) for s, e in spans]
+        for i, (span, reading) in enumerate(zip(spans, texts, strict=True)):
+            candidates: list[tuple[tuple[tuple[int, int], ...], str]] = [((span,), reading)]
+            if i + 1 < len(spans) and CONTINUES.match(texts[i + 1]):
+                candidates.append(((span, spans[i + 1]), f"{reading} {texts[i + 1]}"))
+            for key, joined in candidates:
+                if (chunk.source, key) not in seen:
+                    seen.add((chunk.source, key))
+                    units.append(Unit(hit, key, joined, context))
+    return units
+
+
+def views(unit_reading: str) -> list[str]:
+    """Texts to embed for a unit: itself, and its leading clause when it is long (the first clause of a long
+    sentence often carries the fact: "GAO is making three recommendations, including ...")."""
+    tokens = unit_reading.split()
+    if len(tokens) <= 20:
+        return [unit_reading]
+    match = re.search(r"^(?:\S+\s+){4,}?\S+?,", unit_reading)
+    return [unit_reading, match.group(0).rstrip(",")] if match else [unit_reading]
+
+
+@dataclass
+class Lexicon:
+    """Corpus statistics for lexical matching: document frequencies and acronym definitions."""
+
+    df: dict[str, int] = field(default_factory=dict)
+    n_chunks: int = 1
+    acronyms: dict[str, str] = field(default_factory=dict)  # long form (lower) -> acronym
+
+    def add_text(self, text: str) -> None:
+        for long_form, acronym in _ACRONYM_DEF.findall(text):
+            long_form = " ".join(long_form.split()).lower()
+            if long_form and long_form[0].lower() == acronym[0].lower():
+                self.acronyms.setdefault(long_form, acronym)
+
+    def fold(self, text: str) -> str:
+        """Write defined long forms as their acronym, so "Department of Defense" matches "DOD"."""
+        lower = text.lower()
+        for long_form, acronym in self.acronyms.items():
+            if long_form in lower:
+                text = re.sub(re.escape(long_form), acronym, text, flags=re.IGNORECASE)
+                lower = text.lower()
+        return text
+
+    def idf(self, token_stem: str) -> float:
+        return math.log(1 + self.n_chunks / (1 + self.df.get(token_stem, 0)))
+
+    def stems(self, text: str) -> set[str]:
+        return {stem(w) for w in words(self.fold(text)) if w not in STOPWORDS}
+
+    def coverage(self, question: str, unit: Unit) -> float:
+        """IDF-weighted share of the question's content words found in the unit (section words count half)."""
+        q = self.stems(question)
+        if not q:
+            return 0.0
+        body = self.stems(unit.text)
+        context = self.stems(unit.context)
+        weights = {s: self.idf(s) for s in q}
+        got = sum(w if s in body else 0.5 * w if s in context else 0.0 for s, w in weights.items())
+        return got / sum(weights.values())
+
+
+def count_in(question: str, sentence: str) -> str | None:
+    """The number in ``sentence`` that counts what a "how many X" question asks about."""
+    match = re.search(r"\bhow many ([\w-]+)", question, re.IGNORECASE)
+    if not match:
+        return None
+    target = stem(match.group(1).lower())
+    tokens = words(sentence)
+    for i, token in enumerate(tokens):
+        if (token in NUMBER_WORDS or token.isdigit()) and any(stem(t) == target for t in tokens[i + 1 : i + 4]):
+            return token
+    return None
+
+
+def answer_type_bonus(question: str, text: str) -> float:
+    """A unit that has the kind of thing asked for (the count, the date, an address) is a better answer."""
+    q = question.lower()
+    if "how many" in q:
+        return 0.1 if count_in(question, text) else 0.0
+    if q.startswith("when") or "what year" in q or "what date" in q:
+        return 0.1 if re.search(r"\b(19|20)\d\d\b", text) else 0.0
+    if re.search(r"\b(e-?mail|contact|address|write to|reach|get in touch)\b", q):
+        return 0.1 if "@" in text else 0.0
+    if re.search(r"\b(example|instance)\b", q):
+        return 0.1 if re.search(r"\bfor (example|instance)\b|\bsuch as\b", text, re.I) else 0.0
+    if re.search(r"\bnumber\b", q) and "number of" not in q:
+        return 0.1 if re.search(r"\d", text) else 0.0
+    return 0.0
+
+
+def best_clause(question: str, sentence: str) -> str:
+    """The clause of ``sentence`` that shares most content words with ``question``."""
+    clauses = re.split(
+        r",\s*(?:but|and|while|whereas)\s+|;\s*|\s+but\s+|\s+and\s+(?=did|does|has|have|is|are|was)", sentence
+    )
+    q = {stem(w) for w in words(question) if w not in STOPWORDS}
+    return max(clauses, key=lambda c: len(q & {stem(w) for w in words(c)}))
+
+
+def lead_for(question: str, sentence: str) -> str:
+    """The direct answer that goes before the quoted sentence: Yes/No, or the number asked for."""
+    q_words = words(question)
+    if q_words and q_words[0] in AUXILIARIES:
+        q_neg = bool(NEGATION.search(question))
+        s_neg = bool(NEGATION.search(best_clause(question, sentence)))
+        if _UNIVERSAL.search(question) and NEGATION.search(sentence):
+            s_neg = True  # "Did DOD concur with all ...?" -- "... and did not concur with the third."
+        return "No" if q_neg != s_neg else "Yes"
+    count = count_in(question, sentence)
+    return count[:1].upper() + count[1:] if count else ""
