@@ -1,0 +1,294 @@
+"""PDF and HTML loaders: structure, exact spans, pages, tables, metadata, and bad input."""
+
+from __future__ import annotations
+
+import importlib.util
+import shutil
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+from assistant.chunking import chunk_document
+from assistant.loaders import Document, LoadError, load_document
+
+pytest.importorskip("fpdf", reason="fpdf2 (dev extra) builds the test PDFs")
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+HTML_FIXTURE = FIXTURES / "multi_doc" / "orbital-debris.html"
+
+
+def _fixture_module() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("report_pdf_fixture", FIXTURES / "report_pdf.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+fixture = _fixture_module()
+
+
+def assert_spans_exact(doc: Document) -> None:
+    """Every block, table row, header and footnote points at its own text."""
+    for block in doc.blocks:
+        span = doc.text[block.start : block.end]
+        assert span.strip() == span and span, (block, span)
+        if block.table is not None and block.kind == "table":
+            table = block.table
+            for row in table.rows:
+                line = doc.text[row.start : row.end]
+                assert "\n" not in line
+                assert line.split("\t")[1:] == row.cells
+            header = doc.text[table.header_start : table.header_end]
+            assert header.split("\t")[-len(table.columns) :] == table.columns
+            for marker, note in table.footnotes.items():
+                assert doc.text[note.start : note.end] == note.text
+                assert note.text.startswith(f"<sup>{marker}</sup>")
+
+
+# -- PDF ---------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def pdf_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return fixture.build_report_pdf(tmp_path_factory.mktemp("pdf") / "lunar-relay.pdf")
+
+
+@pytest.fixture(scope="module")
+def pdf_doc(pdf_path: Path) -> Document:
+    return load_document(pdf_path)
+
+
+def _block(doc: Document, starts: str) -> object:
+    return next(b for b in doc.blocks if doc.span(b).startswith(starts))
+
+
+def test_pdf_metadata(pdf_doc: Document) -> None:
+    assert pdf_doc.title == fixture.TITLE
+    assert pdf_doc.report_number == fixture.REPORT_NUMBER
+    assert pdf_doc.date == fixture.DATE
+    assert pdf_doc.pages == 3
+    assert pdf_doc.sha256 and not pdf_doc.warnings
+
+
+def test_pdf_title_from_first_page_without_metadata(tmp_path: Path) -> None:
+    doc = load_document(fixture.build_report_pdf(tmp_path / "plain.pdf", title_metadata=False))
+    assert doc.title == fixture.TITLE  # the large type on the cover, its two lines joined
+
+
+def test_pdf_headings_and_sections(pdf_doc: Document) -> None:
+    headings = [(pdf_doc.span(b), b.section, b.page) for b in pdf_doc.blocks if b.kind == "heading"]
+    assert headings == [
+        (fixture.TITLE, fixture.TITLE, 1),
+        ("Background", "Background", 2),
+        ("Program Costs", "Background > Program Costs", 2),
+        ("Ground Stations", "Ground Stations", 3),
+        ("Recommendation", "Recommendation", 3),
+    ]
+    costs = _block(pdf_doc, "Each relay satellite")
+    assert costs.section == "Background > Program Costs"  # type: ignore[attr-defined]
+
+
+def test_pdf_paragraphs_read_whole_and_pages(pdf_doc: Document) -> None:
+    intro = _block(pdf_doc, "The Lunar Relay Network is")
+    assert pdf_doc.span(intro) == fixture.INTRO  # line breaks joined into one paragraph
+    assert (intro.page, intro.printed_page) == (2, "1")  # type: ignore[attr-defined]
+    ground = _block(pdf_doc, "The ground station in Canberra")
+    assert (ground.page, ground.printed_page) == (3, "2")  # type: ignore[attr-defined]
+    cover = _block(pdf_doc, "A made-up report")
+    assert (cover.page, cover.printed_page) == (1, None)  # type: ignore[attr-defined]
+
+
+def test_pdf_running_header_and_page_numbers_dropped(pdf_doc: Document) -> None:
+    assert "Page 1" not in pdf_doc.text and "Page 2" not in pdf_doc.text
+    assert "Lunar Relay Network\n" not in pdf_doc.text
+    assert pdf_doc.text.count(f"{fixture.REPORT_NUMBER}  Lunar") == 0
+
+
+def test_pdf_table(pdf_doc: Document) -> None:
+    (block,) = [b for b in pdf_doc.blocks if b.kind == "table"]
+    table = block.table
+    assert table is not None and block.page == 3 and block.printed_page == "2"
+    assert table.title == fixture.TABLE_TITLE
+    assert table.columns == fixture.TABLE_COLUMNS
+    assert [(r.label, r.markers, r.cells) for r in table.rows] == [
+        (label, [marker] if marker else [], cells) for label, marker, cells in fixture.TABLE_ROWS
+    ]
+    assert set(table.footnotes) == {"a", "b"}
+    assert table.footnotes["a"].plain == fixture.FOOTNOTES[0][1]
+    assert table.source_note == fixture.SOURCE_NOTE
+    assert pdf_doc.text[table.start :].startswith(fixture.TABLE_TITLE + "\n\tCanberra\tMadrid\tGoldstone\n")
+    assert_spans_exact(pdf_doc)
+
+
+def test_pdf_chunks_carry_pages(pdf_doc: Document) -> None:
+    chunks = chunk_document(pdf_doc)
+    assert chunks and all(c.page in (1, 2, 3) for c in chunks)
+    for chunk in chunks:
+        assert chunk.source == "lunar-relay.pdf" and chunk.title == fixture.TITLE
+    rows = [c for c in chunks if c.kind == "table_row"]
+    assert len(rows) == 3 and all(c.page == 3 and c.printed_page == "2" for c in rows)
+    assert "Madrid: No" in rows[0].text
+    launch = next(c for c in chunks if "fiscal year 2029" in c.text)
+    assert launch.page == 2 and launch.section == "Background"
+
+
+def test_pdf_hyphenated_line_break_is_joined() -> None:
+    from assistant.loaders_pdf import _Cell, _join_lines, _Line
+
+    lines = [
+        _Line(1, 100.0, 10.0, [_Cell(0, 100, "the receivers were re-")]),
+        _Line(1, 88.0, 10.0, [_Cell(0, 50, "placed")]),
+    ]
+    assert _join_lines(lines) == "the receivers were replaced"
+    lines[1].cells[0].text = "Ka-band signal"
+    lines[0].cells[0].text = "the high-rate"
+    assert _join_lines(lines) == "the high-rate Ka-band signal"
+
+
+def test_truncated_pdf(pdf_path: Path, tmp_path: Path) -> None:
+    broken = tmp_path / "broken.pdf"
+    broken.write_bytes(pdf_path.read_bytes()[: pdf_path.stat().st_size // 2])
+    with pytest.raises(LoadError, match="truncated"):
+        load_document(broken)
+
+
+def test_corrupt_pdf(tmp_path: Path) -> None:
+    corrupt = tmp_path / "corrupt.pdf"
+    corrupt.write_bytes(b"%PDF-1.7\n" + bytes(range(256)) * 20 + b"\n%%EOF\n")
+    with pytest.raises(LoadError, match=r"corrupt\.pdf"):
+        load_document(corrupt)
+
+
+def test_not_a_pdf_and_empty(tmp_path: Path) -> None:
+    fake = tmp_path / "notes.pdf"
+    fake.write_text("just some words, not a PDF")
+    with pytest.raises(LoadError, match="not a PDF"):
+        load_document(fake)
+    empty = tmp_path / "empty.pdf"
+    empty.write_bytes(b"")
+    with pytest.raises(LoadError, match="empty"):
+        load_document(empty)
+
+
+def test_scanned_pdf_has_no_text(tmp_path: Path) -> None:
+    with pytest.raises(LoadError, match=r"no extractable text \(scanned PDF\?\)"):
+        load_document(fixture.build_scanned_pdf(tmp_path / "scan.pdf"))
+
+
+# -- HTML --------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def html_doc() -> Document:
+    return load_document(HTML_FIXTURE)
+
+
+def test_html_metadata(html_doc: Document) -> None:
+    assert html_doc.title == "Orbital Debris: Partners Share Tracking Data but Lack a Common Catalog"
+    assert html_doc.report_number == "GAO-26-900002"
+    assert html_doc.date == "January 2026"
+    assert html_doc.pages is None
+
+
+def test_html_structure(html_doc: Document) -> None:
+    kinds = [(b.kind, html_doc.span(b)[:24], b.section) for b in html_doc.blocks if b.kind != "footnote"]
+    title = html_doc.title
+    assert kinds[:4] == [
+        ("heading", title[:24], title),
+        ("paragraph", "GAO-26-900002", title),
+        ("paragraph", "January 2026", title),
+        ("heading", "What We Found", "What We Found"),
+    ]
+    sensors = [b for b in html_doc.blocks if b.section == "Background > Tracking Sensors"]
+    kinds_in_section = [b.kind for b in sensors]
+    assert kinds_in_section == ["heading", "paragraph", *["list_item"] * 3, "table", "footnote", "footnote"]
+    assert html_doc.span(sensors[2]) == "Phased-array radars that watch low orbits."
+    last = html_doc.blocks[-2]
+    assert (html_doc.span(last), last.section) == (
+        "The agency should lead work toward a common debris catalog by 2028.",
+        "Recommendation",
+    )
+    assert "three years" in html_doc.span(html_doc.blocks[4])  # inline <b> kept as text
+    assert_spans_exact(html_doc)
+
+
+def test_html_table(html_doc: Document) -> None:
+    (block,) = [b for b in html_doc.blocks if b.kind == "table"]
+    table = block.table
+    assert table is not None
+    assert table.title == "Debris Tracking Arrangements with Partner Agencies"  # from <caption>
+    assert table.columns == ["Brazil", "Chile", "Kenya"]
+    assert [(r.label, r.markers, r.cells) for r in table.rows] == [
+        ("Radar data exchange", ["a"], ["Yes", "No", "Yes"]),
+        ("Telescope time sharing", [], ["No", "Yes", "No"]),
+    ]
+    assert table.footnotes["a"].plain.startswith("Radar data exchange covers")
+    assert table.source_note.startswith("Source: GAO analysis of partner agency agreements.")
+    assert html_doc.text[table.header_start : table.header_end] == "Brazil\tChile\tKenya"
+    chunks = chunk_document(html_doc)
+    row = next(c for c in chunks if c.kind == "table_row" and c.row_index == 1)
+    assert "Chile: Yes" in row.text and row.section == "Background > Tracking Sensors"
+
+
+def test_html_is_data_only(html_doc: Document) -> None:
+    text = html_doc.text
+    assert "<script" not in text and "alert" not in text and "hijacked" not in text
+    assert "font-family" not in text and "Hidden draft" not in text
+    assert "Home" not in text  # site navigation is not report text
+    assert "Read the full findings for details." in text  # a javascript: link keeps only its words
+    assert "javascript" not in text.lower()
+    for chunk in chunk_document(html_doc):
+        assert "<script" not in chunk.text and "javascript:" not in chunk.text
+
+
+def test_html_table_titled_by_heading_and_layout_tables(tmp_path: Path) -> None:
+    page = tmp_path / "t.htm"
+    page.write_text(
+        "<html><body><h2>Launch Sites</h2><table><tr><th>Site</th><th>Pads</th><th>Active</th></tr>"
+        "<tr><td>North <i>Cape</i></td><td>2</td><td>Yes</td></tr><tr><td>South\tBay</td><td>1</td><td>No</td></tr>"
+        "</table><table><tr><td>just one layout cell</td></tr></table>"
+        "<p>Escaped &lt;script&gt;alert(1)&lt;/script&gt; stays text.</p></body></html>",
+        encoding="utf-8",
+    )
+    doc = load_document(page)
+    table = next(b.table for b in doc.blocks if b.kind == "table")
+    assert table is not None and table.title == "Launch Sites"
+    assert table.columns == ["Pads", "Active"]
+    assert [(r.label, r.cells) for r in table.rows] == [("North Cape", ["2", "Yes"]), ("South Bay", ["1", "No"])]
+    assert any(doc.span(b) == "just one layout cell" for b in doc.blocks)
+    assert_spans_exact(doc)
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        (b"", "empty"),
+        (b"   \n\t ", "empty"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(200), "binary"),
+        (b"<html><head><script>var a = 1;</script></head><body><style>p{}</style></body></html>", "no text"),
+        (b"<html><body><h1>Only a title</h1></body></html>", "no text"),
+    ],
+)
+def test_bad_html(tmp_path: Path, content: bytes, reason: str) -> None:
+    page = tmp_path / "bad.html"
+    page.write_bytes(content)
+    with pytest.raises(LoadError, match=reason):
+        load_document(page)
+
+
+def test_html_declared_encoding(tmp_path: Path) -> None:
+    page = tmp_path / "latin.html"
+    page.write_bytes(
+        b'<html><head><meta charset="iso-8859-1"><title>Caf\xe9 report</title></head>'
+        b"<body><p>The caf\xe9 opened in May 2024.</p></body></html>"
+    )
+    doc = load_document(page)
+    assert doc.title == "Café report" and "café opened" in doc.text and doc.date == "May 2024"
+
+
+def test_loader_registry_dispatch(tmp_path: Path, pdf_path: Path) -> None:
+    copy = tmp_path / "Report.PDF"
+    shutil.copy(pdf_path, copy)
+    assert load_document(copy).pages == 3
