@@ -143,7 +143,11 @@ def parse_text(text: str, source: str) -> Document:
             table = parse_table(lines, pending_title[2] if pending_title else "", f"{source}#table{n_tables + 1}")
             if table:
                 if pending_title:
-                    table.start = pending_title[0]
+                    table.start, table.title_start, table.title_end = (
+                        pending_title[0],
+                        pending_title[0],
+                        pending_title[1],
+                    )
                 pending_title = None
                 doc.blocks.append(Block("table", table.start, end, section, table=table))
                 last_table = table
