@@ -286,6 +286,8 @@ class DocumentBuilder:
         if table is None:  # cannot happen with a header and rows, but never leave a dangling span
             raise LoadError(f"{self.source}: could not lay out a table")
         table.start = start
+        if has_title:
+            table.title_start, table.title_end = start, start + len(title)
         block = Block("table", start, table.end, section, page, printed_page, table=table)
         self.blocks.append(block)
         self._last_table = table

@@ -42,6 +42,8 @@ def assert_spans_exact(doc: Document) -> None:
                 assert line.split("\t")[1:] == row.cells
             header = doc.text[table.header_start : table.header_end]
             assert header.split("\t")[-len(table.columns) :] == table.columns
+            if table.title_start >= 0:
+                assert doc.text[table.title_start : table.title_end] == table.title
             for marker, note in table.footnotes.items():
                 assert doc.text[note.start : note.end] == note.text
                 assert note.text.startswith(f"<sup>{marker}</sup>")
@@ -111,6 +113,7 @@ def test_pdf_table(pdf_doc: Document) -> None:
     table = block.table
     assert table is not None and block.page == 3 and block.printed_page == "2"
     assert table.title == fixture.TABLE_TITLE
+    assert pdf_doc.text[table.title_start : table.title_end] == fixture.TABLE_TITLE
     assert table.columns == fixture.TABLE_COLUMNS
     assert [(r.label, r.markers, r.cells) for r in table.rows] == [
         (label, [marker] if marker else [], cells) for label, marker, cells in fixture.TABLE_ROWS
@@ -219,6 +222,7 @@ def test_html_table(html_doc: Document) -> None:
     table = block.table
     assert table is not None
     assert table.title == "Debris Tracking Arrangements with Partner Agencies"  # from <caption>
+    assert html_doc.text[table.title_start : table.title_end] == table.title
     assert table.columns == ["Brazil", "Chile", "Kenya"]
     assert [(r.label, r.markers, r.cells) for r in table.rows] == [
         ("Radar data exchange", ["a"], ["Yes", "No", "Yes"]),
