@@ -77,8 +77,13 @@ def test_ask_cite_select_and_follow_up(page, server, output_dir):
 
     # Thumbs up on the first answer lands in the feedback log with question, answer and citations.
     page.locator("button[aria-label='Like']").first.click()
-    page.wait_for_timeout(1000)
-    entries = [json.loads(line) for line in server.feedback_path.read_text().splitlines()]
+    entries: list[dict] = []
+    for _ in range(40):  # the rating is written by a queued event: poll briefly
+        if server.feedback_path.exists():
+            entries = [json.loads(line) for line in server.feedback_path.read_text().splitlines()]
+            if entries:
+                break
+        page.wait_for_timeout(250)
     assert any(
         e["rating"] == "up" and e["question"].startswith("How many recommendations") and e["citations"] for e in entries
     )
