@@ -20,6 +20,7 @@ from assistant.thesaurus import fold_aliases
 from assistant.types import DocumentInfo, Hit, IngestReport, Reply
 
 log = logging.getLogger(__name__)
+ANSWER_POOL = 8
 EXAMPLE_QUESTION = "Which countries take part in Operation Olympic Defender?"
 
 
@@ -155,8 +156,11 @@ class Assistant:
             return {**state, "hits": [], "vector": None}
         query = fold_aliases(state["standalone"])  # searched in the report's own terms
         vector = self.searcher.embed(query)
-        hits = self.searcher.search(query, k=self.settings.top_k, sources=state["sources"], vector=vector)
-        return {**state, "query": query, "hits": hits, "vector": vector}
+        # answer from a few more passages than are shown: the sentence that answers may rank just below top_k
+        pool = self.searcher.search(
+            query, k=max(self.settings.top_k, ANSWER_POOL), sources=state["sources"], vector=vector
+        )
+        return {**state, "query": query, "hits": pool[: self.settings.top_k], "pool": pool, "vector": vector}
 
     def _answer(self, state: dict[str, Any]) -> Reply:
         if not state["standalone"]:
@@ -165,7 +169,7 @@ class Assistant:
                 abstained=True,
                 notice=state["notice"] or "empty_question",
             )
-        draft: Draft = self.answerer.answer(state["query"], state["hits"], state["vector"])
+        draft: Draft = self.answerer.answer(state["query"], state["pool"], state["vector"])
         answer, citations = draft.render()
         return Reply(
             answer=answer,

@@ -80,7 +80,7 @@ def is_follow_up(question: str) -> bool:
     q = question.strip()
     if _ELLIPSIS.match(q) or _COUNT_OF.match(q) or _ORDINAL_REF.search(q):
         return True
-    return bool(_pronoun(q)) or _no_content(q)
+    return bool(_pronoun(q)) or _no_content(q) or len(words(q)) <= 2
 
 
 def _swap(previous: str, new_name: str, catalog: EntityCatalog) -> str | None:
@@ -92,6 +92,15 @@ def _swap(previous: str, new_name: str, catalog: EntityCatalog) -> str | None:
         if same:
             start, end = same[0][0], same[-1][1]
             return previous[:start] + new_name + previous[end:]
+    which = re.match(
+        r"^(?:which|what)\s+(?:\w+\s+){0,2}?(does|do|did|is|are|was|were|has|have|can)\s+(?:not\s+)?(.+?)\??$",
+        previous.strip(),
+        re.IGNORECASE,
+    )
+    if new and which:  # "Which country does not take part in X?" + "Does Japan?" -> "Does Japan take part in X?"
+        aux = which.group(1).lower()
+        aux = {"do": "does", "are": "is", "were": "was", "have": "has"}.get(aux, aux)
+        return f"{aux.capitalize()} {new_name} {which.group(2)}?"
     if new_name[:1].isupper():
         names = [m for m in _NAME.finditer(previous) if m.group(0)[:1].isupper() and m.start() > 0]
         if names:
@@ -117,6 +126,9 @@ def _names_in_order(text: str, catalog: EntityCatalog) -> list[str]:
 
 def _join(names: list[str]) -> str:
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+MAX_STANDALONE = 600  # follow-ups of follow-ups keep their context, up to this many characters
 
 
 def _pronoun(text: str) -> re.Match[str] | None:
@@ -214,10 +226,13 @@ def condense(question: str, history: Sequence[Any] | None, catalog: EntityCatalo
 
 def _resolve(question: str, previous: str, answer: str, catalog: EntityCatalog) -> str:
     if previous and (is_follow_up(question) or _is_bare_name(question, catalog)):
-        return condense_one(question, previous, answer, catalog)
+        return condense_one(question, previous, answer, catalog)[:MAX_STANDALONE]
     return question
 
 
 def _is_bare_name(question: str, catalog: EntityCatalog) -> bool:
-    bare = question.strip().rstrip(" ?.!")
-    return len(bare.split()) <= 3 and bool(catalog.find(bare)) and bare.split()[0].lower() not in _QUESTION_START
+    """ "Canada?", "And Japan?", "Does Norway?": a name and nothing else to ask."""
+    bare = re.sub(r"^(and|so|also|but)\s+", "", question.strip().rstrip(" ?.!"), flags=re.IGNORECASE)
+    bare = re.sub(r"^(does|do|did|is|are|was|were|has|have|can)\s+", "", bare, flags=re.IGNORECASE)
+    found = catalog.find(bare)
+    return bool(found) and len(bare.split()) <= 3 and found[0][0] == 0 and found[-1][1] == len(bare)

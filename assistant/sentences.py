@@ -49,8 +49,8 @@ def units_from_hits(hits: list[Hit], source_text: Callable[[str], str]) -> list[
     seen: set[tuple[str, tuple[tuple[int, int], ...]]] = set()
     for hit in hits:
         chunk = hit.chunk
-        if chunk.kind == "table":
-            continue
+        if chunk.kind in ("table", "table_row"):
+            continue  # cells are answered by the table route; the rows' footnotes are chunks of their own
         context = chunk.section if chunk.section != chunk.title else ""
         if chunk.kind == "table_row":
             spans = [(chunk.char_start, chunk.char_end)]
@@ -142,7 +142,9 @@ def answer_type_bonus(question: str, text: str) -> float:
     if q.startswith("when") or "what year" in q or "what date" in q:
         return 0.1 if re.search(r"\b(19|20)\d\d\b", text) else 0.0
     if re.search(r"\b(e-?mail|contact|address|write to|reach|get in touch)\b", q):
-        return 0.1 if "@" in text else 0.0
+        return 0.2 if "@" in text else 0.0
+    if re.search(r"\bsource of (the|this|that) (table|figure|data|graphic)\b", q):
+        return 0.2 if text.lstrip().lower().startswith("source") else 0.0
     if re.search(r"\b(example|instance)\b", q):
         return 0.1 if re.search(r"\bfor (example|instance)\b|\bsuch as\b", text, re.I) else 0.0
     if re.search(r"\bnumber\b", q) and "number of" not in q:

@@ -273,28 +273,30 @@ def words(text: str) -> list[str]:
     return [w for w in out if w]
 
 
+_PLURAL = (("ies", "y"), ("sses", "ss"), ("xes", "x"), ("ches", "ch"), ("shes", "sh"), ("s", ""))
+_DERIVED = (("ational", "ate"), ("ation", "ate"), ("ments", ""), ("ment", ""), ("ings", ""), ("ing", ""),
+            ("ied", "y"), ("ed", ""), ("ly", ""))  # fmt: skip
+
+
 @lru_cache(maxsize=50_000)
 def stem(word: str) -> str:
-    """A small suffix-stripping stemmer: enough to match 'exchanges'/'exchange', 'integrating'/'integrate'."""
+    """A small suffix-stripping stemmer, enough to match 'agreements'/'agreement', 'integrating'/'integrate'.
+
+    Plurals go first, then one derivational suffix, then a final 'e', so every inflection of a word
+    reaches the same stem.
+    """
     w = word.lower()
     if len(w) <= 3:
         return w
-    for suffix, repl in (
-        ("ies", "y"),
-        ("ied", "y"),
-        ("ing", ""),
-        ("ed", ""),
-        ("es", ""),
-        ("s", ""),
-        ("ly", ""),
-        ("ment", ""),
-        ("ation", "ate"),
-        ("tion", "t"),
-    ):
+    for suffix, repl in _PLURAL:
+        if w.endswith(suffix) and not w.endswith(("ss", "us", "is")) and len(w) - len(suffix) >= 3:
+            w = w[: -len(suffix)] + repl
+            break
+    for suffix, repl in _DERIVED:
         if w.endswith(suffix) and len(w) - len(suffix) >= 3:
             w = w[: -len(suffix)] + repl
             break
-    if w.endswith("e") and len(w) > 4:
+    if w.endswith("e") and len(w) > 3:
         w = w[:-1]
     return w
 
