@@ -29,7 +29,7 @@ typecheck: setup
 	$(BIN)/mypy
 
 pytest: setup
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -p no:cacheprovider $(PYTEST_ARGS)
 
 test: lint typecheck pytest
 
@@ -39,7 +39,7 @@ index: setup
 chat: index
 	$(BIN)/assistant chat
 
-run: index
+run: setup
 	$(BIN)/python -m ui
 
 eval: setup
