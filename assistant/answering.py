@@ -36,7 +36,8 @@ _ASKS_DATE = re.compile(
     r"\b(publication|release|issue) date\b|\bdate of (the|this) (report|study)\b",
     re.I,
 )
-FOLLOW_RATIO = 0.9  # further units must score this close to the best one to join the answer
+FOLLOW_RATIO = 0.9
+OTHER_DOCUMENT_RATIO = 0.8  # a second document's best passage is cited when it scores this close
 
 
 @dataclass
@@ -139,7 +140,8 @@ class ExtractiveAnswerer:
             self._embed([v for u in units for v in views(u.reading)])
 
     # -- entry point ------------------------------------------------------------------------------------------
-    def answer(self, question: str, hits: list[Hit], qvec: np.ndarray) -> Draft:
+    def answer(self, question: str, hits: list[Hit], qvec: np.ndarray, sources: list[str] | None = None) -> Draft:
+        """Answer ``question`` from ``hits``; ``sources`` limits which documents' tables may answer."""
         self._refresh(self.index.loaded())
         if _NOT_A_QUESTION.search(question):
             return abstain(
@@ -150,7 +152,8 @@ class ExtractiveAnswerer:
         metadata = self._from_metadata(question, hits)
         if metadata is not None:
             return metadata
-        tables = TableAnswerer(self._tables, self._citation)
+        allowed = {k: v for k, v in self._tables.items() if not sources or v[1].source in sources}
+        tables = TableAnswerer(allowed, self.citation)
         hit_tables = [h.chunk.table_id for h in hits if h.chunk.table_id]
         from_table = tables.answer(question, hit_tables, self._vocabulary, unknown)
         if from_table is not None:
@@ -197,14 +200,14 @@ class ExtractiveAnswerer:
         if start < 0:
             return None
         chunk = next((h.chunk for h in hits if h.chunk.source == doc.source), hits[0].chunk)
-        return Draft([(template.format(value), [self._citation(chunk, start, start + len(value))])], support=1.0)
+        return Draft([(template.format(value), [self.citation(chunk, start, start + len(value))])], support=1.0)
 
     def _scope_hint(self, hits: list[Hit]) -> str:
         titles = list(dict.fromkeys(h.chunk.title for h in hits))[:2]
         return (" It covers " + " and ".join(f"“{t}”" for t in titles) + ".") if titles else ""
 
     # -- sentences --------------------------------------------------------------------------------------------
-    def _citation(self, chunk: Chunk, start: int, end: int) -> Citation:
+    def citation(self, chunk: Chunk, start: int, end: int) -> Citation:
         text = self.index.source_text(chunk.source)
         return Citation(
             n=0,
@@ -268,10 +271,21 @@ class ExtractiveAnswerer:
                 break
             chosen.append(unit)
             covered |= keys
+        # Another document that answers nearly as well is cited too (reports may add to or contradict each other).
+        sources = {u.hit.chunk.source for u in chosen}
+        for i in order:
+            unit = units[i]
+            if scores[i] < max(self.settings.abstain_threshold, OTHER_DOCUMENT_RATIO * best):
+                break
+            if unit.hit.chunk.source not in sources:
+                chosen.append(unit)
+                sources.add(unit.hit.chunk.source)
         parts = self._parts(chosen)
         lead = lead_for(question, parts[0][0])
         if lead:
             parts[0] = (f"{lead} — {parts[0][0]}", parts[0][1])
+        if len(sources) > 1:
+            parts = [(f"“{cites[0].title}”: {text}" if cites else text, cites) for text, cites in parts]
         return Draft(parts, support=float(best))
 
     def _parts(self, chosen: list[Unit]) -> list[Part]:
@@ -290,10 +304,10 @@ class ExtractiveAnswerer:
                 table = self._tables[chunk.table_id][0]
                 row = table.rows[chunk.row_index]
                 notes = [(f.start, f.end) for f in table.row_footnotes(row)]
-                cites = [self._citation(chunk, s, e) for s, e in [(row.start, row.end), *notes]]
+                cites = [self.citation(chunk, s, e) for s, e in [(row.start, row.end), *notes]]
                 parts.append((chunk.text, cites))
                 continue
             for s, e in spans:
-                cite = self._citation(chunk, s, e)
+                cite = self.citation(chunk, s, e)
                 parts.append((render_inline(" ".join(cite.quote.split())), [cite]))
         return list({p[1][0].char_start: p for p in parts}.values())

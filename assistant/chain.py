@@ -169,7 +169,7 @@ class Assistant:
                 abstained=True,
                 notice=state["notice"] or "empty_question",
             )
-        draft: Draft = self.answerer.answer(state["query"], state["pool"], state["vector"])
+        draft: Draft = self.answerer.answer(state["query"], state["pool"], state["vector"], state["sources"])
         answer, citations = draft.render()
         return Reply(
             answer=answer,

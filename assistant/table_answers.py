@@ -23,6 +23,12 @@ _DESCRIBE_WORDS = {"country", "countri", "nation", "partner", "ally", "alli", "a
                    "title", "compar", "compare", "cover", "list", "categor", "category"}  # fmt: skip
 
 
+def _same_question(a: TableQuery, b: TableQuery) -> bool:
+    """Two tables asked the same thing: the same row labels and the same columns."""
+    rows = {m.row.label.lower() for m in a.rows} == {m.row.label.lower() for m in b.rows}
+    return rows and {c.lower() for c in a.columns} == {c.lower() for c in b.columns}
+
+
 def _stated_count(question: str) -> int | None:
     """The number a question takes for granted: "Which 33 countries ...?" -> 33."""
     match = re.search(
@@ -73,13 +79,16 @@ class TableAnswerer:
         candidates = list(dict.fromkeys(hit_tables + (list(self.tables) if len(self.tables) <= 50 else [])))
         best: TableQuery | None = None
         best_strength = 0.0
+        matches: list[tuple[float, TableQuery]] = []
         for table_id in candidates:
             if table_id not in self.tables:
                 continue
             query = analyse(question, self.tables[table_id][0], vocabulary, unknown)
-            strength = 2 * len(query.columns) + len(query.rows) + (0.5 if table_id in hit_tables[:3] else 0)
-            if query.relevant and strength > best_strength:
-                best, best_strength = query, strength
+            strength = 2 * len(query.columns) + len(query.rows)
+            if query.relevant:
+                matches.append((strength, query))
+            if query.relevant and strength + (0.5 if table_id in hit_tables[:3] else 0) > best_strength:
+                best, best_strength = query, strength + (0.5 if table_id in hit_tables[:3] else 0)
         stems = {stem(w) for w in words(question)}
         if re.match(r"\W*(why|how(?! many))\b", question, re.IGNORECASE):
             return None  # a reason or a manner is not in the cells
@@ -112,7 +121,20 @@ class TableAnswerer:
                 f"{join_names(table.columns)}."
             )
             return [(message, [])], True
-        return self._phrase(best, finding), False
+        # Other reports' tables that answer the same question: cite each (and so show where they disagree).
+        same = [q for s, q in matches if q is not best and _same_question(q, best) and not q.unknown_entities]
+        if not same:
+            return self._phrase(best, finding), False
+        parts: list[Part] = []
+        for query in [best, *same]:
+            found = answer_table(query)
+            if found is None:
+                continue
+            phrased = self._phrase(query, found)
+            title = self.tables[query.table.table_id][1].title
+            phrased[0] = (f"According to “{title}”: {phrased[0][0]}", phrased[0][1])
+            parts += phrased
+        return parts, False
 
     def _other_words(self, question: str, table: Table, vocabulary: set[str]) -> list[str]:
         """Content words besides the table's own names: a question naming only a column ("Tell me about
