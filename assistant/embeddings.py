@@ -122,11 +122,14 @@ def load_embedder(settings: Settings | None = None, **kwargs: Any) -> Embedder:
             return _loaded[name]
         path = resolve_model_path(name)
         os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
         if Path(path).is_dir():
             os.environ.setdefault("HF_HUB_OFFLINE", "1")  # a local model must never reach for the hub
         try:
             from sentence_transformers import SentenceTransformer
+            from transformers.utils import logging as hf_logging
 
+            hf_logging.disable_progress_bar()  # "Loading weights" bars are noise in a CLI or server log
             model = SentenceTransformer(path, device="cpu", **kwargs)
         except Exception as exc:
             raise EmbeddingModelError(

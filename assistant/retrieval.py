@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import numpy as np
@@ -13,6 +14,9 @@ from pydantic import ConfigDict, Field
 from assistant.config import Settings
 from assistant.index import Index
 from assistant.types import Hit
+
+# bm25s sets its own logger to DEBUG, which floods any application that configures logging.
+logging.getLogger("bm25s").setLevel(logging.WARNING)
 
 
 class HybridSearcher:
