@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from assistant.config import Settings
+from assistant.conversation import CONTEXT_MARK
 from assistant.index import Index, LoadedIndex
 from assistant.sentences import CONTINUES, Lexicon, Unit, answer_type_bonus, lead_for, units_from_hits, views
 from assistant.table_answers import NOT_IN_REPORT, Part, TableAnswerer, join_names
@@ -36,6 +37,9 @@ _ASKS_DATE = re.compile(
     r"\b(publication|release|issue) date\b|\bdate of (the|this) (report|study)\b",
     re.I,
 )
+_FOLLOW_UP_WORDS = {stem(w) for w in ("matter", "happen", "lead", "led", "example", "mean", "result", "why", "more")}
+FOLLOWS_BONUS = 0.12  # "What has that led to?": the sentence after the one just quoted
+REPEAT_PENALTY = 0.1  # a follow-up rarely wants the sentence it was just given again
 FOLLOW_RATIO = 0.9
 OTHER_DOCUMENT_RATIO = 0.8  # a second document's best passage is cited when it scores this close
 
@@ -76,6 +80,11 @@ def _attach(text: str, marks: str) -> str:
 
 def abstain(message: str, support: float = 0.0) -> Draft:
     return Draft([(message, [])], abstained=True, support=support)
+
+
+def own_question(question: str) -> str:
+    """A rewritten follow-up without the earlier question appended for context ("... (about: ...)")."""
+    return question.split(CONTEXT_MARK, 1)[0]
 
 
 def _name_key(token: str) -> str:
@@ -140,16 +149,25 @@ class ExtractiveAnswerer:
             self._embed([v for u in units for v in views(u.reading)])
 
     # -- entry point ------------------------------------------------------------------------------------------
-    def answer(self, question: str, hits: list[Hit], qvec: np.ndarray, sources: list[str] | None = None) -> Draft:
-        """Answer ``question`` from ``hits``; ``sources`` limits which documents' tables may answer."""
+    def answer(
+        self,
+        question: str,
+        hits: list[Hit],
+        qvec: np.ndarray,
+        sources: list[str] | None = None,
+        previous_answer: str = "",
+    ) -> Draft:
+        """Answer ``question`` from ``hits``; ``sources`` limits which documents' tables may answer, and
+        ``previous_answer`` (the assistant's last turn) helps a follow-up move on from what was said."""
         self._refresh(self.index.loaded())
-        if _NOT_A_QUESTION.search(question):
+        own = own_question(question)
+        if _NOT_A_QUESTION.search(own):
             return abstain(
                 f"{NOT_IN_REPORT} anything about that: I answer questions about the indexed reports, "
                 "quoting the passages that support each answer."
             )
-        unknown = self.unknown_names(question)
-        metadata = self._from_metadata(question, hits)
+        unknown = self.unknown_names(own)
+        metadata = self._from_metadata(own, hits)
         if metadata is not None:
             return metadata
         allowed = {k: v for k, v in self._tables.items() if not sources or v[1].source in sources}
@@ -161,7 +179,7 @@ class ExtractiveAnswerer:
             return Draft(parts, abstained=abstained, support=0.0 if abstained else 1.0)
         if unknown:
             return abstain(f"{NOT_IN_REPORT}: it does not mention {join_names(unknown)}.{self._scope_hint(hits)}")
-        return self._from_sentences(question, hits, qvec)
+        return self._from_sentences(question, hits, qvec, previous_answer)
 
     def unknown_names(self, question: str) -> list[str]:
         """Capitalised names in the question that occur nowhere in the corpus."""
@@ -232,22 +250,54 @@ class ExtractiveAnswerer:
         return np.stack([self._vectors[t] for t in texts])
 
     def support_scores(self, question: str, qvec: np.ndarray, units: list[Unit]) -> np.ndarray:
-        """How well each unit supports an answer: meaning (cosine, best view) and shared rare words."""
-        unit_views = [views(u.reading) for u in units]
-        sims = self._embed([v for vs in unit_views for v in vs]) @ qvec
-        dense, i = [], 0
-        for vs in unit_views:
-            dense.append(float(sims[i : i + len(vs)].max()))
-            i += len(vs)
-        lexical = np.array([self._lexicon.coverage(question, u) for u in units])
-        bonus = np.array([answer_type_bonus(question, u.text) for u in units])
-        return 0.7 * np.clip(np.array(dense), 0, 1) + 0.3 * lexical + bonus
+        """How well each unit supports an answer: meaning (cosine, best view) and shared rare words.
 
-    def _from_sentences(self, question: str, hits: list[Hit], qvec: np.ndarray) -> Draft:
+        For a follow-up carrying its context ("Did they agree? (about: ...)") the user's own words weigh
+        most; the context only breaks ties."""
+        own = own_question(question)
+        unit_views = [views(u.reading) for u in units]
+        vectors = self._embed([v for vs in unit_views for v in vs])
+        dense = self._best_view(vectors @ qvec, unit_views)
+        lexical = np.array([self._lexicon.coverage(question, u) for u in units])
+        if own != question:
+            weight = 0.6 if len(self._lexicon.stems(own) - _FOLLOW_UP_WORDS) >= 2 else 0.25
+            own_vec = self.index.embedder.encode([own])[0]
+            dense = weight * self._best_view(vectors @ own_vec, unit_views) + (1 - weight) * dense
+            lexical = weight * np.array([self._lexicon.coverage(own, u) for u in units]) + (1 - weight) * lexical
+        bonus = np.array([answer_type_bonus(own, u.text) for u in units])
+        return 0.7 * np.clip(dense, 0, 1) + 0.3 * lexical + bonus
+
+    def _conversation_shift(self, units: list[Unit], previous_answer: str) -> np.ndarray:
+        """Favour the sentence that follows what the last answer quoted; disfavour quoting it again."""
+        said = " ".join(previous_answer.split())
+        quoted = {(u.hit.chunk.source, u.spans[0]) for u in units if len(u.spans) == 1 and u.text in said}
+        following = set()
+        for source, (start, end) in quoted:
+            chunk = next(u.hit.chunk for u in units if u.hit.chunk.source == source and u.spans[0] == (start, end))
+            spans = sentence_spans(self.index.source_text(source), chunk.char_start, chunk.char_end)
+            following |= {(source, sp) for sp, prev in zip(spans[1:], spans, strict=False) if prev == (start, end)}
+        shift = []
+        for u in units:
+            keys = {(u.hit.chunk.source, sp) for sp in u.spans}
+            value = FOLLOWS_BONUS if keys & following else 0.0
+            shift.append(value - REPEAT_PENALTY if keys <= quoted else value)
+        return np.array(shift)
+
+    @staticmethod
+    def _best_view(sims: np.ndarray, unit_views: list[list[str]]) -> np.ndarray:
+        out, i = [], 0
+        for vs in unit_views:
+            out.append(float(sims[i : i + len(vs)].max()))
+            i += len(vs)
+        return np.array(out)
+
+    def _from_sentences(self, question: str, hits: list[Hit], qvec: np.ndarray, previous_answer: str = "") -> Draft:
         units = units_from_hits(hits, self.index.source_text)
         if not units:
             return abstain(f"{NOT_IN_REPORT} anything about that.{self._scope_hint(hits)}")
         scores = self.support_scores(question, qvec, units)
+        if previous_answer and own_question(question) != question:
+            scores = scores + self._conversation_shift(units, previous_answer)
         order = [int(i) for i in np.argsort(-scores)]
         best = scores[order[0]]
         if best < self.settings.abstain_threshold:
@@ -281,7 +331,7 @@ class ExtractiveAnswerer:
                 chosen.append(unit)
                 sources.add(unit.hit.chunk.source)
         parts = self._parts(chosen)
-        lead = lead_for(question, parts[0][0])
+        lead = lead_for(own_question(question), parts[0][0])
         if lead:
             parts[0] = (f"{lead} — {parts[0][0]}", parts[0][1])
         if len(sources) > 1:

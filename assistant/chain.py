@@ -149,7 +149,12 @@ class Assistant:
         self.ensure_index()
         catalog = self.catalog()
         history = [m for m in state["history"] if isinstance(m, dict)]
-        return {**state, "standalone": condense(question, history, catalog)}
+        said = [str(m.get("content", "")) for m in history if m.get("role") == "assistant"]
+        return {
+            **state,
+            "standalone": condense(question, history, catalog),
+            "previous_answer": said[-1] if said else "",
+        }
 
     def _retrieve(self, state: dict[str, Any]) -> dict[str, Any]:
         if not state["standalone"]:
@@ -169,7 +174,9 @@ class Assistant:
                 abstained=True,
                 notice=state["notice"] or "empty_question",
             )
-        draft: Draft = self.answerer.answer(state["query"], state["pool"], state["vector"], state["sources"])
+        draft: Draft = self.answerer.answer(
+            state["query"], state["pool"], state["vector"], state["sources"], state["previous_answer"]
+        )
         answer, citations = draft.render()
         return Reply(
             answer=answer,

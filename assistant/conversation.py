@@ -128,6 +128,7 @@ def _join(names: list[str]) -> str:
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
+CONTEXT_MARK = " (about: "  # "Did they agree? (about: <the previous question>)"
 MAX_STANDALONE = 600  # follow-ups of follow-ups keep their context, up to this many characters
 
 
@@ -165,7 +166,7 @@ def condense_one(question: str, previous: str, previous_answer: str, catalog: En
         subject = next(g for g in ellipsis.groups() if g).strip(" ?")
         if subject.split()[0].lower() not in _QUESTION_START and not _pronoun(subject):
             swapped = _swap(previous, subject, catalog)
-            return swapped or f"What about {subject}? (about: {previous})"
+            return swapped or f"What about {subject}?{CONTEXT_MARK}{previous})"
 
     stripped = re.sub(r"^(and|so|also|then|but)\s+", "", bare, flags=re.IGNORECASE)
     name_only = re.match(r"^(?:(?:does|do|did|is|are|was|were|has|have|can|what about)\s+)?(.+)$", stripped, re.I)
@@ -188,12 +189,16 @@ def condense_one(question: str, previous: str, previous_answer: str, catalog: En
             names = list(dict.fromkeys(previous[m[0] : m[1]] for m in catalog.find(previous) if m[2] not in own_groups))
             if len(names) == 1 or (plural and names):
                 referent = _join(names)
-        if referent and pronoun.group(1).lower() in {"it", "they", "them", "these", "those", "this", "that"}:
+        if not referent and pronoun.group(0).lower() in {"them", "those", "these"}:
+            nouns = re.findall(r"\b([a-z][a-z-]{3,}s)\b", previous.split(CONTEXT_MARK)[0])
+            nouns = [n for n in nouns if n not in STOPWORDS and not n.endswith(("ss", "us", "is"))]
+            referent = f"the {nouns[0]}" if nouns else ""  # "Did they agree?" after "How many recommendations ...?"
+        if referent and pronoun.group(0).lower() in {"it", "they", "them", "these", "those", "this", "that"}:
             rewritten = stripped[: pronoun.start()] + referent + stripped[pronoun.end() :]
             return rewritten[:1].upper() + rewritten[1:] + "?"
-        return f"{q} (about: {previous})"
+        return f"{q}{CONTEXT_MARK}{previous})"
     if _no_content(q):
-        return f"{q} (about: {previous})"
+        return f"{q}{CONTEXT_MARK}{previous})"
     return q
 
 

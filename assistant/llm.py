@@ -84,8 +84,15 @@ class LLMAnswerer:
         payload = {"model": self.settings.llm_model, "messages": messages, "temperature": 0}
         return str(self.transport(url, payload, headers, timeout)["choices"][0]["message"]["content"])
 
-    def answer(self, question: str, hits: list[Hit], qvec: np.ndarray, sources: list[str] | None = None) -> Draft:
-        extractive = self.fallback.answer(question, hits, qvec, sources)
+    def answer(
+        self,
+        question: str,
+        hits: list[Hit],
+        qvec: np.ndarray,
+        sources: list[str] | None = None,
+        previous_answer: str = "",
+    ) -> Draft:
+        extractive = self.fallback.answer(question, hits, qvec, sources, previous_answer)
         if extractive.abstained or extractive.support >= 1.0:
             return extractive  # out of scope, or answered from table cells / metadata: the LLM adds nothing
         units = units_from_hits(hits, self.index.source_text)[:20]

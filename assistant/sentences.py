@@ -154,11 +154,28 @@ def answer_type_bonus(question: str, text: str) -> float:
 
 def best_clause(question: str, sentence: str) -> str:
     """The clause of ``sentence`` that shares most content words with ``question``."""
-    clauses = re.split(
-        r",\s*(?:but|and|while|whereas)\s+|;\s*|\s+but\s+|\s+and\s+(?=did|does|has|have|is|are|was)", sentence
-    )
+    clauses = _clauses(sentence)
     q = {stem(w) for w in words(question) if w not in STOPWORDS}
     return max(clauses, key=lambda c: len(q & {stem(w) for w in words(c)}))
+
+
+def _partly(question: str, sentence: str) -> bool:
+    """The sentence also denies, in another clause, what the question asks about or what it affirms:
+    "DOD concurred with two recommendations and did not concur with the third"."""
+
+    def keys(text: str) -> set[str]:
+        return {w[:5] for w in words(text) if w not in STOPWORDS and len(w) > 3}
+
+    clauses = _clauses(sentence)
+    affirmed = set().union(*(keys(c) for c in clauses if not NEGATION.search(c)))
+    denied = set().union(*(keys(c) for c in clauses if NEGATION.search(c)))
+    return bool(denied & (keys(question) | affirmed))
+
+
+def _clauses(sentence: str) -> list[str]:
+    return re.split(
+        r",\s*(?:but|and|while|whereas)\s+|;\s*|\s+but\s+|\s+and\s+(?=did|does|has|have|is|are|was)", sentence
+    )
 
 
 def lead_for(question: str, sentence: str) -> str:
@@ -169,6 +186,8 @@ def lead_for(question: str, sentence: str) -> str:
         s_neg = bool(NEGATION.search(best_clause(question, sentence)))
         if _UNIVERSAL.search(question) and NEGATION.search(sentence):
             s_neg = True  # "Did DOD concur with all ...?" -- "... and did not concur with the third."
+        if not s_neg and not q_neg and _partly(question, sentence):
+            return "Partly"  # "Did DOD concur?" -- "DOD concurred with two ... and did not concur with the third."
         return "No" if q_neg != s_neg else "Yes"
     count = count_in(question, sentence)
     return count[:1].upper() + count[1:] if count else ""
