@@ -1,35 +1,42 @@
 """The index: a Chroma collection of chunk vectors plus a BM25 lexical index, built from the same chunks.
 
-Writes are generational: an ingest builds new collections ``<base>-g<N>-chunks`` / ``-docs`` beside the
-live ones (copying vectors of unchanged documents), and only when they are complete switches the manifest
-to them. A killed ingest leaves the previous generation live; the next run removes the leftovers.
+Writes are generational: an ingest builds a new generation (see ``store.py``: a Chroma directory, or
+collections ``<base>-g<N>-chunks``/``-docs`` in a server) beside the live one, copying the vectors of
+unchanged documents (found by SHA-256), and only when it is complete switches the manifest to it. A killed
+ingest leaves the previous generation live; the next run removes the leftovers. One writer at a time
+(``Store.writer_lock``); readers re-check the manifest every 2 s and follow a switch by themselves.
+
+The manifest records what the vectors depend on: the embedding model (name and SHA-256 of its weights
+file), the chunker version, and each document's SHA-256. A model with other weights is refused until
+``assistant ingest --rebuild``; a copy or move of the same model folder (identical weights) is accepted.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import bm25s
 import numpy as np
 
 from assistant.chunking import CHUNKER_VERSION, chunk_document
 from assistant.config import Settings
-from assistant.embeddings import Embedder, load_embedder
+from assistant.embeddings import Embedder, _weights_hash, load_embedder, resolve_model_path
 from assistant.loaders import Document, LoadError, load_document, sha256_bytes, supported_suffixes
-from assistant.store import IndexMismatch, IndexUnavailable, Store, writer_lock
+from assistant.store import IndexMismatch, IndexUnavailable, Store, hold_point, open_store
 from assistant.text import lexical_tokens
 from assistant.types import Chunk, DocumentInfo, IngestReport
 
 log = logging.getLogger(__name__)
-MANIFEST_ID = "manifest"
+MANIFEST_RECHECK_SECONDS = 2.0
 _CHUNK_FIELDS = set(Chunk.__dataclass_fields__) - {"text"}
+T = TypeVar("T")
 
 
 def chunk_from_record(text: str, meta: dict[str, Any]) -> Chunk:
@@ -80,7 +87,7 @@ class Index:
     def __init__(self, settings: Settings, embedder: Embedder | None = None, store: Store | None = None) -> None:
         self.settings = settings
         self._embedder = embedder
-        self.store = store or Store(settings)
+        self.store = store or open_store(settings)
         self._loaded: LoadedIndex | None = None
         self._checked_at = 0.0
         self._lock = threading.RLock()
@@ -93,37 +100,42 @@ class Index:
         return self._embedder
 
     # -- manifest -------------------------------------------------------------------------------------------
-    def _meta_collection(self, create: bool = False) -> Any:
-        return self.store.collection(f"{self.settings.collection}-meta", create=create, space="l2")
-
     def manifest(self) -> dict[str, Any] | None:
         """The live generation's manifest, or None when no index has been built."""
         with self.store.guard():
-            try:
-                got = self._meta_collection().get(ids=[MANIFEST_ID], include=["documents"])
-            except Exception as exc:
-                if self.store.mode == "server" and not _is_missing(exc):
-                    raise
-                return None
-        docs = got.get("documents") or []
-        return json.loads(docs[0]) if docs else None
+            return self.store.read_manifest()
 
-    def _write_manifest(self, manifest: dict[str, Any]) -> None:
-        self._meta_collection(create=True).upsert(
-            ids=[MANIFEST_ID], documents=[json.dumps(manifest)], embeddings=[[1.0]]
-        )
+    def _configured_weights_hash(self) -> str:
+        """SHA-256 of the configured model's weights, without loading the model (cached per process)."""
+        if self._embedder is not None:
+            return str(getattr(self._embedder, "weights_hash", "") or "")
+        try:
+            return _weights_hash(resolve_model_path(self.settings.embedding_model))
+        except Exception:
+            return ""
 
     def check_compatible(self, manifest: dict[str, Any]) -> None:
-        """Refuse to mix vectors of another model, or chunks of another chunker version."""
-        model = self.settings.embedding_model
-        if manifest.get("embedding_model") != model:
+        """Refuse to mix vectors of another model, or chunks of another chunker version.
+
+        The model is identified by the SHA-256 of its weights file when both sides have one: a copy of the
+        same model folder under another path or name is the same model. Without a local weights file (a
+        hub name), the configured name must match.
+        """
+        built_name, name = manifest.get("embedding_model"), self.settings.embedding_model
+        built_hash, current = str(manifest.get("embedding_weights_sha256") or ""), self._configured_weights_hash()
+        same = built_hash == current if built_hash and current else built_name == name
+        if not same:
+            built = f"{built_name!r}" + (f" (weights {built_hash[:12]}…)" if built_hash else "")
+            configured = f"{name!r}" + (f" (weights {current[:12]}…)" if current else "")
             raise IndexMismatch(
-                f"The index was built with the embedding model {manifest.get('embedding_model')!r} but "
-                f"{model!r} is configured. Run `assistant ingest --rebuild` to re-embed everything."
+                f"The index was built with the embedding model {built} but {configured} is configured; their "
+                "vectors cannot be mixed. Run `assistant ingest --rebuild` to re-embed everything with the "
+                "configured model (or configure the model the index was built with)."
             )
         if manifest.get("chunker_version") != CHUNKER_VERSION:
             raise IndexMismatch(
-                "The index was built by another version of the chunker. Run `assistant ingest --rebuild`."
+                f"The index was built by chunker version {manifest.get('chunker_version')!r}, this is "
+                f"{CHUNKER_VERSION!r}. Run `assistant ingest --rebuild`."
             )
 
     # -- ingest ---------------------------------------------------------------------------------------------
@@ -131,10 +143,17 @@ class Index:
         self, paths: list[Path] | None = None, rebuild: bool = False, progress: bool | None = None
     ) -> IngestReport:
         """Index ``paths`` (default: the corpus folder): skip unchanged files, replace changed ones, drop
-        removed ones. Bad files are skipped with a reason in ``report.skipped``."""
+        removed ones. Bad files are skipped with a reason in ``report.skipped``.
+
+        Raises:
+            IndexLocked: another process is writing the index (after ``settings.lock_timeout`` seconds).
+            IndexMismatch: the index was built with another model or chunker and ``rebuild`` is False.
+            IndexUnavailable: the store cannot be reached.
+        """
         started = time.perf_counter()
         show = sys.stderr.isatty() if progress is None else progress
-        with writer_lock(self.settings), self.store.guard():
+        with self.store.writer_lock(), self.store.guard():
+            hold_point("locked")
             report = self._ingest_locked(paths or [self.settings.corpus_dir], rebuild, show)
         report.seconds = time.perf_counter() - started
         with self._lock:
@@ -143,7 +162,7 @@ class Index:
 
     def _ingest_locked(self, paths: list[Path], rebuild: bool, show: bool) -> IngestReport:
         report = IngestReport()
-        old = self.manifest()
+        old = self.store.read_manifest()
         if old and not rebuild:
             self.check_compatible(old)
         old_docs = self._docs_meta(old["generation"]) if old and not rebuild else {}
@@ -173,11 +192,15 @@ class Index:
             self._collect_garbage(old["generation"])
             return report
 
-        generation = f"{self.settings.collection}-g{time.time_ns()}"
-        chunks_col = self.store.collection(f"{generation}-chunks", create=True)
-        docs_col = self.store.collection(f"{generation}-docs", create=True, space="l2")
+        generation = self.store.new_generation()
+        chunks_col = self.store.collection(generation, "chunks", create=True)
+        docs_col = self.store.collection(generation, "docs", create=True)
+        hold_point("generation-created")
+        hashes = {source: str(meta.get("sha256", "")) for source, meta in keep.items()}
+        dimension = int(old.get("embedding_dimension", 0)) if old and keep else 0
         if keep and old:
-            report.chunks += self._copy_documents(old["generation"], chunks_col, docs_col, sorted(keep))
+            report.chunks += self._copy_documents(old["generation"], generation, sorted(keep))
+        hold_point("copied")
         bar = _progress(len(todo), show)
         for path, source, digest in todo:
             try:
@@ -189,35 +212,41 @@ class Index:
                 continue
             doc.sha256 = digest
             chunks = chunk_document(doc)
-            self._add_chunks(chunks_col, chunks)
+            batch = self.store.batch_size(self.store.client_of(generation))
+            dimension = self._add_chunks(chunks_col, chunks, batch) or dimension
             self._add_document(docs_col, doc, len(chunks))
+            hashes[source] = digest
             report.files_indexed.append(source)
             report.chunks += len(chunks)
             bar.update(1)
+            hold_point("document-added")
         bar.close()
         if report.chunks == 0:
-            self.store.drop(f"{generation}-chunks")
-            self.store.drop(f"{generation}-docs")
+            self.store.drop_generation(generation)
             return report
-        self._write_manifest(
+        hold_point("built")
+        self.store.write_manifest(
             {
                 "generation": generation,
                 "embedding_model": self.settings.embedding_model,
-                "embedding_weights_sha256": self.embedder.weights_hash,
+                "embedding_weights_sha256": str(getattr(self.embedder, "weights_hash", "") or ""),
+                "embedding_dimension": dimension,
                 "chunker_version": CHUNKER_VERSION,
                 "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
                 "chunks": report.chunks,
-                "documents": len(report.files_indexed) + len(keep),
+                "document_count": len(hashes),
+                "documents": dict(sorted(hashes.items())),  # source -> SHA-256 of the file
             }
         )
+        hold_point("switched")
         self._collect_garbage(generation)
         return report
 
-    def _add_chunks(self, collection: Any, chunks: list[Chunk]) -> None:
+    def _add_chunks(self, collection: Any, chunks: list[Chunk], batch: int) -> int:
+        """Embed and add ``chunks``; returns the vectors' dimension (0 when there were none)."""
         if not chunks:
-            return
+            return 0
         vectors = self.embedder.encode([f"{c.section}\n{c.text}" if c.section != c.title else c.text for c in chunks])
-        batch = _batch_size(self.store)
         for i in range(0, len(chunks), batch):
             part = chunks[i : i + batch]
             collection.add(
@@ -226,6 +255,7 @@ class Index:
                 documents=[c.text for c in part],
                 metadatas=[c.metadata() for c in part],
             )
+        return int(vectors.shape[1])
 
     def _add_document(self, collection: Any, doc: Document, n_chunks: int) -> None:
         meta: dict[str, str | int] = {
@@ -239,60 +269,91 @@ class Index:
         }
         collection.add(ids=[doc.source], documents=[doc.text], metadatas=[meta], embeddings=[[1.0]])
 
-    def _copy_documents(self, old_generation: str, chunks_col: Any, docs_col: Any, sources: list[str]) -> int:
-        old_chunks = self.store.collection(f"{old_generation}-chunks")
-        old_docs = self.store.collection(f"{old_generation}-docs")
-        got = old_docs.get(ids=sources, include=["documents", "metadatas", "embeddings"])
-        docs_col.add(
-            ids=got["ids"],
-            documents=got["documents"],
-            metadatas=got["metadatas"],
-            embeddings=got["embeddings"],
+    def _copy_documents(self, old_generation: str, generation: str, sources: list[str]) -> int:
+        """Copy the records of unchanged documents (vectors included) from the live generation."""
+        old_chunks = self.store.collection(old_generation, "chunks")
+        got = self.store.collection(old_generation, "docs").get(
+            ids=sources, include=["documents", "metadatas", "embeddings"]
         )
+        self.store.collection(generation, "docs").add(
+            ids=got["ids"], documents=got["documents"], metadatas=got["metadatas"], embeddings=got["embeddings"]
+        )
+        chunks_col = self.store.collection(generation, "chunks")
+        batch = self.store.batch_size(self.store.client_of(generation))
         copied = 0
         for i in range(0, len(sources), 50):
             records = _get_all(old_chunks, where={"source": {"$in": sources[i : i + 50]}}, embeddings=True)
-            batch = _batch_size(self.store)
             for j in range(0, len(records["ids"]), batch):
                 chunks_col.add(**{k: v[j : j + batch] for k, v in records.items()})
             copied += len(records["ids"])
         return copied
 
     def _collect_garbage(self, live: str) -> None:
-        """Remove collections of other generations (older ones, or leftovers of a killed ingest)."""
-        prefix = f"{self.settings.collection}-g"
-        for name in self.store.collection_names():
-            if name.startswith(prefix) and not name.startswith(f"{live}-"):
-                self.store.drop(name)
+        """Remove every generation but the live one: older ones, and leftovers of a killed ingest."""
+        dropped = 0
+        for generation in self.store.generations():
+            if generation != live:
+                self.store.drop_generation(generation)
+                dropped += 1
+                hold_point("collecting")
+        if hasattr(self.store, "remove_temp_files"):
+            self.store.remove_temp_files()
+        if dropped:
+            log.info("removed %d old or unfinished index generation(s)", dropped)
 
     def _docs_meta(self, generation: str) -> dict[str, dict[str, Any]]:
-        got = _get_all(self.store.collection(f"{generation}-docs"), documents=False)
+        got = _get_all(self.store.collection(generation, "docs"), documents=False)
         return dict(zip(got["ids"], got["metadatas"], strict=True))
 
     # -- reading --------------------------------------------------------------------------------------------
     def exists(self) -> bool:
+        """Whether an index has been built (free when this process checked in the last 2 s)."""
+        with self._lock:
+            if self._loaded is not None and time.monotonic() - self._checked_at < MANIFEST_RECHECK_SECONDS:
+                return True
         return self.manifest() is not None
 
-    def loaded(self) -> LoadedIndex:
+    def loaded(self, refresh: bool = False) -> LoadedIndex:
         """The live generation in memory; re-checks the manifest at most every 2 s (another process may
-        have ingested, or the server may have been restarted)."""
+        have ingested, or the server may have been restarted), or now when ``refresh`` is set."""
         with self._lock:
             now = time.monotonic()
-            if self._loaded is not None and now - self._checked_at < 2.0:
+            if self._loaded is not None and not refresh and now - self._checked_at < MANIFEST_RECHECK_SECONDS:
                 return self._loaded
             manifest = self.manifest()
             if manifest is None:
                 raise IndexUnavailable("No index has been built yet. Run `assistant ingest` first.")
             self.check_compatible(manifest)
-            self._checked_at = now
-            if self._loaded is None or self._loaded.generation != manifest["generation"]:
-                with self.store.guard():
+            previous = self._loaded
+            with self.store.guard():
+                if previous is None or previous.generation != manifest["generation"]:
                     self._loaded = self._load(manifest["generation"])
-                self._texts.clear()
+                    self._texts.clear()
+                    if previous is not None:
+                        self.store.release(previous.generation)
+                elif refresh:  # same generation, fresh handle (after a reconnect)
+                    previous.collection = self.store.collection(previous.generation, "chunks")
+            self._checked_at = now
+            assert self._loaded is not None
             return self._loaded
 
+    def _read(self, operation: Callable[[LoadedIndex], T]) -> T:
+        """Run a read on the live generation; if it fails, look at the manifest again and retry once.
+
+        A failure can mean that another process switched generations and removed the one this process had
+        loaded (before its next 2 s check), or that the Chroma server was restarted.
+        """
+        loaded = self.loaded()
+        try:
+            with self.store.guard():
+                return operation(loaded)
+        except IndexUnavailable:
+            loaded = self.loaded(refresh=True)
+            with self.store.guard():
+                return operation(loaded)
+
     def _load(self, generation: str) -> LoadedIndex:
-        collection = self.store.collection(f"{generation}-chunks")
+        collection = self.store.collection(generation, "chunks")
         got = _get_all(collection)
         chunks = [chunk_from_record(t, m) for t, m in zip(got["documents"], got["metadatas"], strict=True)]
         chunks.sort(key=lambda c: (c.source, c.char_start, c.kind != "table", c.char_end))
@@ -311,34 +372,44 @@ class Index:
 
     def source_text(self, source: str) -> str:
         """The extracted text of an indexed document (what citation offsets refer to)."""
-        loaded = self.loaded()
-        with self._lock:
-            if source not in self._texts:
-                with self.store.guard():
-                    got = self.store.collection(f"{loaded.generation}-docs").get(ids=[source], include=["documents"])
-                if not got["ids"]:
-                    raise KeyError(f"No indexed document named {source!r}")
-                self._texts[source] = got["documents"][0]
-            return self._texts[source]
+
+        def fetch(loaded: LoadedIndex) -> str:
+            with self._lock:
+                if loaded.generation == self._loaded_generation() and source in self._texts:
+                    return self._texts[source]
+            got = self.store.collection(loaded.generation, "docs").get(ids=[source], include=["documents"])
+            if not got["ids"]:
+                raise KeyError(f"No indexed document named {source!r}")
+            with self._lock:
+                if loaded.generation == self._loaded_generation():
+                    self._texts[source] = got["documents"][0]
+            return str(got["documents"][0])
+
+        return self._read(fetch)
+
+    def _loaded_generation(self) -> str | None:
+        return self._loaded.generation if self._loaded is not None else None
 
     def dense(self, vector: np.ndarray, n: int, sources: list[str] | None = None) -> list[tuple[int, float]]:
         """(chunk position, cosine similarity) of the nearest chunks."""
-        loaded = self.loaded()
-        if not loaded.chunks:
-            return []
         where = {"source": {"$in": list(sources)}} if sources else None
-        with self.store.guard():
+
+        def query(loaded: LoadedIndex) -> list[tuple[int, float]]:
+            if not loaded.chunks:
+                return []
             got = loaded.collection.query(
                 query_embeddings=[vector],
                 n_results=min(n, len(loaded.chunks)),
                 where=where,
                 include=["distances"],
             )
-        return [
-            (loaded.by_id[cid], 1.0 - float(d))
-            for cid, d in zip(got["ids"][0], got["distances"][0], strict=True)
-            if cid in loaded.by_id
-        ]
+            return [
+                (loaded.by_id[cid], 1.0 - float(d))
+                for cid, d in zip(got["ids"][0], got["distances"][0], strict=True)
+                if cid in loaded.by_id
+            ]
+
+        return self._read(query)
 
     def lexical(self, query: str, n: int, sources: list[str] | None = None) -> list[tuple[int, float]]:
         """(chunk position, BM25 score) of the best lexical matches (score > 0)."""
@@ -353,18 +424,6 @@ class Index:
             scores = np.where(np.isin(loaded.sources, list(sources)), scores, 0.0)
         top = np.argsort(-scores)[:n]
         return [(int(i), float(scores[i])) for i in top if scores[i] > 0]
-
-
-def _is_missing(exc: Exception) -> bool:
-    text = f"{type(exc).__name__} {exc}".lower()
-    return "notfound" in text.replace(" ", "") or "does not exist" in text or "not found" in text
-
-
-def _batch_size(store: Store) -> int:
-    try:
-        return max(1, min(5000, int(store.client().get_max_batch_size())))
-    except Exception:
-        return 1000
 
 
 def _get_all(
