@@ -1,0 +1,150 @@
+"""Follow-up questions rewritten into standalone ones (assistant.conversation), with a hand-made catalog."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.conversation import MAX_STANDALONE, EntityCatalog, condense, is_follow_up
+
+# Our own names: three lighthouse stations and two kinds of equipment.
+CATALOG = EntityCatalog(
+    [
+        {"Harbor Point": ["harbor point", "hp"], "Gull Rock": ["gull rock"], "Cape Fern": ["cape fern"]},
+        {"Spare lamps (SL)": ["spare lamps", "sl"], "Backup generator": ["backup generator", "generators"]},
+    ]
+)
+
+
+def turn(question: str, answer: str) -> list[dict[str, str]]:
+    return [{"role": "user", "content": question}, {"role": "assistant", "content": answer}]
+
+
+def test_catalog_finds_mentions_in_order() -> None:
+    found = CATALOG.find("Does Cape Fern have spare lamps or does Harbor Point?")
+    assert [(name, group) for _, _, group, name in found] == [
+        ("Cape Fern", 0),
+        ("Spare lamps (SL)", 1),
+        ("Harbor Point", 0),
+    ]
+    start, end, _, _ = found[0]
+    assert "Does Cape Fern have spare lamps or does Harbor Point?"[start:end] == "Cape Fern"
+
+
+def test_catalog_matches_whole_words_only() -> None:
+    assert CATALOG.find("The shipment arrived") == []  # "hp" inside "shipment" is not Harbor Point
+
+
+def test_without_history_the_question_is_unchanged() -> None:
+    assert condense("What about Gull Rock?", [], CATALOG) == "What about Gull Rock?"
+    assert condense("  Does Gull Rock have spare lamps?  ", None, CATALOG) == "  Does Gull Rock have spare lamps?  "
+
+
+def test_a_complete_question_is_not_rewritten() -> None:
+    history = turn("Does Gull Rock have spare lamps?", "No — the table marks Gull Rock “No”. [1]")
+    question = "How many keepers retired from the district last winter?"
+    assert condense(question, history, CATALOG) == question
+
+
+@pytest.mark.parametrize("follow_up", ["What about Cape Fern?", "And Cape Fern?", "Cape Fern?", "Does Cape Fern?"])
+def test_ellipsis_swaps_the_name_of_the_same_kind(follow_up: str) -> None:
+    history = turn("Does Gull Rock have spare lamps?", "No — the table marks Gull Rock “No”. [1]")
+    assert condense(follow_up, history, CATALOG) == "Does Cape Fern have spare lamps?"
+
+
+def test_ellipsis_swaps_the_row_when_a_row_is_named() -> None:
+    history = turn("Does Gull Rock have spare lamps?", "No — the table marks Gull Rock “No”. [1]")
+    assert condense("What about the backup generator?", history, CATALOG) == (
+        "Does Gull Rock have the backup generator?"
+    )
+
+
+def test_plural_pronoun_refers_to_the_listed_names() -> None:
+    history = turn(
+        "Which stations have spare lamps?",
+        "Harbor Point and Cape Fern are marked “Yes” for Spare lamps (SL) [1].",
+    )
+    standalone = condense("Do they have a backup generator?", history, CATALOG)
+    assert standalone == "Do Harbor Point and Cape Fern have a backup generator?"
+
+
+def test_singular_pronoun_refers_to_the_one_name() -> None:
+    history = turn("Does Gull Rock have a backup generator?", "No — the table marks Gull Rock “No” [1].")
+    standalone = condense("Does it have spare lamps?", history, CATALOG)
+    assert standalone == "Does Gull Rock have spare lamps?"
+
+
+def test_bare_count_after_a_which_question() -> None:
+    history = turn("Which stations have spare lamps?", "Harbor Point and Cape Fern are marked “Yes” [1].")
+    assert condense("How many of them?", history, CATALOG) == "How many stations have spare lamps?"
+
+
+@pytest.mark.parametrize(("ordinal", "expected"), [("first", "Harbor Point"), ("second", "Cape Fern")])
+def test_ordinal_picks_from_the_previous_answer(ordinal: str, expected: str) -> None:
+    history = turn("Which stations have spare lamps?", "Harbor Point and Cape Fern are marked “Yes” [1].")
+    standalone = condense(f"Does the {ordinal} one have a backup generator?", history, CATALOG)
+    assert standalone == f"Does {expected} have a backup generator?"
+
+
+def test_ordinal_follows_the_order_of_the_answer_not_the_catalog() -> None:
+    history = turn("Which stations lack generators?", "Gull Rock and Harbor Point are marked “No” [1].")
+    assert condense("What about the last one?", history, CATALOG).startswith("What about Harbor Point")
+
+
+def test_a_follow_up_of_a_follow_up_resolves() -> None:
+    history = [
+        *turn("Does Gull Rock have spare lamps?", "No — Gull Rock “No” [1]."),
+        *turn("What about Cape Fern?", "Yes — Cape Fern “Yes” [1]."),
+    ]
+    assert condense("And Harbor Point?", history, CATALOG) == "Does Harbor Point have spare lamps?"
+
+
+def test_a_question_without_content_keeps_the_topic() -> None:
+    history = turn("Does Gull Rock have spare lamps?", "No [1].")
+    standalone = condense("Can you give an example?", history, CATALOG)
+    assert "Can you give an example?" in standalone and "Does Gull Rock have spare lamps?" in standalone
+
+
+def test_unknown_name_keeps_the_previous_question_as_context() -> None:
+    history = turn("Does Gull Rock have spare lamps?", "No [1].")
+    standalone = condense("What about Pier Nine?", history, CATALOG)
+    assert "Pier Nine" in standalone and "spare lamps" in standalone
+
+
+def test_gradio_multimodal_and_empty_messages_are_read() -> None:
+    history = [
+        {"role": "user", "content": [{"type": "text", "text": "Does Gull Rock have spare lamps?"}]},
+        {"role": "assistant", "content": ""},
+        {"role": "system", "content": "ignored"},
+        "not a message",
+    ]
+    assert condense("What about Cape Fern?", history, CATALOG) == "Does Cape Fern have spare lamps?"
+
+
+def test_standalone_is_bounded() -> None:
+    history: list[dict[str, str]] = []
+    for i in range(30):
+        history += turn(f"Why does it matter {i}?" if history else "Why does Gull Rock lack spare lamps?", "[1].")
+    assert len(condense("Why?", history, CATALOG)) <= MAX_STANDALONE
+
+
+def test_empty_catalog_still_condenses() -> None:
+    history = turn("Which drills does Japan join?", "Two drills [1].")
+    assert condense("What about Canada?", history) == "Which drills does Canada join?"
+    history = turn("Does Japan take part in the drill?", "No [1].")
+    standalone = condense("What about Canada?", history)
+    assert "Canada" in standalone and "take part in the drill" in standalone
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("What about Cape Fern?", True),
+        ("How many of them?", True),
+        ("Do they have radios?", True),
+        ("Why?", True),
+        ("Does the second one have a generator?", True),
+        ("Which stations have spare lamps and backup generators?", False),
+    ],
+)
+def test_is_follow_up(question: str, expected: bool) -> None:
+    assert is_follow_up(question) is expected
