@@ -15,7 +15,7 @@ from assistant.index import Index
 from assistant.retrieval import HybridSearcher, ReportRetriever
 from assistant.store import IndexLocked, IndexMismatch, IndexUnavailable
 from assistant.tables import Table, column_aliases
-from assistant.text import clean_question
+from assistant.text import clean_question, strip_markup
 from assistant.thesaurus import fold_aliases
 from assistant.types import DocumentInfo, Hit, IngestReport, Reply
 
@@ -136,7 +136,7 @@ class Assistant:
 
     def _condense(self, state: dict[str, Any]) -> dict[str, Any]:
         raw = state["question"] if isinstance(state["question"], str) else str(state["question"] or "")
-        question = clean_question(raw)
+        question = clean_question(strip_markup(raw))
         notice = ""
         limit = self.settings.max_question_chars
         if len(question) > limit:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 
 from assistant.loaders import Block, Document
 from assistant.tables import Table, table_to_json
@@ -10,18 +11,20 @@ from assistant.text import render_inline, sentence_spans
 from assistant.types import Chunk, ChunkKind
 
 # Bump when chunk boundaries or texts change: the index manifest records it and asks for a rebuild.
-CHUNKER_VERSION = "4"
+CHUNKER_VERSION = "5"
 MAX_CHARS = 1200  # a paragraph longer than this is split between sentences
 MERGE_BELOW = 160  # consecutive tiny paragraphs of one section (front matter) are kept together
 
 
-def chunk_id(source: str, kind: str, start: int, text: str) -> str:
-    return hashlib.sha256(f"{source}\0{kind}\0{start}\0{text}".encode()).hexdigest()[:20]
+def chunk_id(source: str, kind: str, text: str, occurrence: int = 0) -> str:
+    """Stable id: a hash of the source and the content (plus which repeat of identical content it is), so
+    editing one paragraph changes only that chunk's id."""
+    return hashlib.sha256(f"{source}\0{kind}\0{occurrence}\0{text}".encode()).hexdigest()[:20]
 
 
 def _make(doc: Document, kind: ChunkKind, text: str, start: int, end: int, block: Block, **extra: object) -> Chunk:
     return Chunk(
-        chunk_id=chunk_id(doc.source, kind, start, text),
+        chunk_id="",
         text=text,
         source=doc.source,
         title=doc.title,
@@ -42,7 +45,7 @@ def _split_long(doc: Document, start: int, end: int) -> list[tuple[int, int]]:
     pieces: list[tuple[int, int]] = []
     piece_start: int | None = None
     piece_end = start
-    for s, e in sentence_spans(doc.text, start, end):
+    for s, e in _bounded(doc, sentence_spans(doc.text, start, end)):
         if piece_start is not None and e - piece_start > MAX_CHARS:
             pieces.append((piece_start, piece_end))
             piece_start = None
@@ -52,6 +55,27 @@ def _split_long(doc: Document, start: int, end: int) -> list[tuple[int, int]]:
     if piece_start is not None:
         pieces.append((piece_start, piece_end))
     return pieces
+
+
+def _bounded(doc: Document, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Sentences, with any "sentence" longer than 2 * MAX_CHARS (a run-on line with no full stop) cut at
+    spaces into MAX_CHARS pieces, and a warning on the document."""
+    out: list[tuple[int, int]] = []
+    for s, e in spans:
+        if e - s <= 2 * MAX_CHARS:
+            out.append((s, e))
+            continue
+        doc.warnings.append(f"a {e - s:,}-character passage without sentence breaks was split")
+        while e - s > MAX_CHARS:
+            cut = doc.text.rfind(" ", s, s + MAX_CHARS)
+            cut = cut if cut > s else s + MAX_CHARS
+            out.append((s, cut))
+            s = cut
+            while s < e and doc.text[s].isspace():
+                s += 1
+        if e > s:
+            out.append((s, e))
+    return out
 
 
 def _table_chunks(doc: Document, block: Block, table: Table) -> list[Chunk]:
@@ -116,4 +140,11 @@ def chunk_document(doc: Document) -> list[Chunk]:
             text = render_inline(doc.span(block))
             chunks.append(_make(doc, "footnote", text, block.start, block.end, block, table_id=table_id))
     flush()
-    return [c for c in chunks if c.text.strip()]
+    seen: dict[tuple[str, str], int] = {}
+    out = []
+    for c in chunks:
+        if not c.text.strip():
+            continue
+        n = seen[(c.kind, c.text)] = seen.get((c.kind, c.text), -1) + 1
+        out.append(replace(c, chunk_id=chunk_id(doc.source, c.kind, c.text, n)))
+    return out

@@ -93,14 +93,16 @@ def _swap(previous: str, new_name: str, catalog: EntityCatalog) -> str | None:
             start, end = same[0][0], same[-1][1]
             return previous[:start] + new_name + previous[end:]
     which = re.match(
-        r"^(?:which|what)\s+(?:\w+\s+){0,2}?(does|do|did|is|are|was|were|has|have|can)\s+(?:not\s+)?(.+?)\??$",
+        r"^(?:which|what)\s+(?:\w+\s+){1,2}?(?:(does|do|did|is|are|was|were|has|have|can)\s+)?(?:not\s+)?(.+?)\??$",
         previous.strip(),
         re.IGNORECASE,
     )
     if new and which:  # "Which country does not take part in X?" + "Does Japan?" -> "Does Japan take part in X?"
-        aux = which.group(1).lower()
+        aux = (which.group(1) or "does").lower()
         aux = {"do": "does", "are": "is", "were": "was", "have": "has"}.get(aux, aux)
         return f"{aux.capitalize()} {new_name} {which.group(2)}?"
+    if new:
+        return None  # a known name with nothing of its kind to replace: never swap it for an unrelated word
     if new_name[:1].isupper():
         names = [m for m in _NAME.finditer(previous) if m.group(0)[:1].isupper() and m.start() > 0]
         if names:
@@ -159,7 +161,7 @@ def condense_one(question: str, previous: str, previous_answer: str, catalog: En
 
     if _COUNT_OF.match(q):
         which = re.match(r"^(which|what)\s+(.+?)\??$", previous.strip(), re.IGNORECASE)
-        return f"How many {which.group(2)}?" if which else f"How many? ({previous})"
+        return f"How many {which.group(2)}?" if which else f"How many of them?{CONTEXT_MARK}{previous})"
 
     ellipsis = _ELLIPSIS.match(bare)
     if ellipsis:

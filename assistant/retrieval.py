@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
 import numpy as np
-from langchain_core.callbacks import CallbackManagerForRetrieverRun
+from langchain_core.callbacks import AsyncCallbackManagerForRetrieverRun, CallbackManagerForRetrieverRun
 from langchain_core.documents import Document as LCDocument
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict, Field
@@ -90,3 +91,11 @@ class ReportRetriever(BaseRetriever):
         k = int(kwargs.get("k", self.k))
         sources = kwargs.get("sources", self.sources)
         return [hit_to_document(h) for h in self._searcher().search(query, k=k, sources=sources)]
+
+    async def _aget_relevant_documents(
+        self, query: str, *, run_manager: AsyncCallbackManagerForRetrieverRun, **kwargs: Any
+    ) -> list[LCDocument]:
+        k = int(kwargs.get("k", self.k))
+        sources = kwargs.get("sources", self.sources)
+        hits = await asyncio.to_thread(self._searcher().search, query, k, sources)
+        return [hit_to_document(h) for h in hits]

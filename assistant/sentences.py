@@ -90,7 +90,7 @@ class Lexicon:
 
     def add_text(self, text: str) -> None:
         for long_form, acronym in _ACRONYM_DEF.findall(text):
-            long_form = " ".join(long_form.split()).lower()
+            long_form = re.sub(r"^the\s+", "", " ".join(long_form.split()).lower())
             if long_form and long_form[0].lower() == acronym[0].lower():
                 self.acronyms.setdefault(long_form, acronym)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from assistant.sentences import count_in
 from assistant.tables import Table, TableFinding, TableQuery, TableRow, analyse, answer_table
 from assistant.text import STOPWORDS, render_inline, stem, words
 from assistant.types import Chunk, Citation
@@ -150,6 +151,16 @@ class TableAnswerer:
                 cites += [self.cite(chunk, f.start, f.end) for f in table.row_footnotes(row)]
         return cites
 
+    def _count_in_notes(self, query: TableQuery) -> tuple[str, str] | None:
+        """(number, footnote text) when a footnote of the asked row states the count the question asks for."""
+        if len(query.rows) != 1 or query.rows[0].negated:
+            return None
+        for note in query.table.row_footnotes(query.rows[0].row):
+            number = count_in(query.question, note.plain)
+            if number:
+                return number, note.text
+        return None
+
     def _describe(self, table: Table, question: str) -> list[Part]:
         chunk = self.tables[table.table_id][1]
         cites = []
@@ -192,6 +203,14 @@ class TableAnswerer:
         verb = "is" if len(names) == 1 else "are"
         if not names:
             text = f"None — none of the {total} countries in the report's table is marked {condition}."
+        elif query.wants_count and (stated := self._count_in_notes(query)):
+            # the footnote counts the wider population ("agreements with 33 partner countries"); lead with it
+            note_cite = next(c for c in cites[len(query.rows) :] if stated[1] in c.quote)
+            listed = f"The report's table lists {number_name(len(names))} of them ({join_names(names)}) as marked "
+            return [
+                (f"{capitalise(stated[0])} — {render_inline(note_cite.quote)}", [note_cite]),
+                (f"{listed}{condition}.", cites[: len(query.rows)]),
+            ]
         elif query.wants_count:
             text = f"{capitalise(number_name(len(names)))} — {join_names(names)} (of the {total} in the table) {verb} "
             text += f"marked {condition}."

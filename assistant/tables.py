@@ -157,6 +157,7 @@ class TableQuery:
     wants_list: bool
     yes_no: bool
     explicit_value: str | None  # "Yes"/"No" when the question says "marked No"
+    question: str = ""
 
     @property
     def relevant(self) -> bool:
@@ -259,7 +260,7 @@ def analyse(question: str, table: Table, corpus_vocabulary: set[str], capitalise
     }  # fmt: skip
     wants_count = "how many" in q or "number of" in q
     wants_list = bool(re.search(r"\b(which|what|list|name|who)\b", q)) and not yes_no
-    return TableQuery(table, rows, columns, unknown, wants_count, wants_list, yes_no, explicit)
+    return TableQuery(table, rows, columns, unknown, wants_count, wants_list, yes_no, explicit, question)
 
 
 @dataclass
@@ -276,12 +277,14 @@ def answer_table(query: TableQuery) -> TableFinding | None:
     """Answer from the cells: lookups, lists with negation and intersection, whole-column summaries."""
     table = query.table
     col_index = {c: i for i, c in enumerate(table.columns)}
-    if query.rows and query.columns and not (query.wants_list and not query.yes_no and len(query.columns) > 1):
+    among_mentioned = (query.wants_list or query.wants_count) and not query.yes_no and len(query.columns) > 1
+    if query.rows and query.columns and not among_mentioned:
         values = {(m.row.label, c): m.row.cells[col_index[c]] for m in query.rows for c in query.columns}
         return TableFinding("lookup", [m.row for m in query.rows], query.columns, values)
     if query.rows:
         matching = []
-        for column in table.columns:
+        # "Which of Japan, Norway and Canada have X?" picks among those; otherwise among every column
+        for column in query.columns if among_mentioned else table.columns:
             ok = True
             for mention in query.rows:
                 wanted = "No" if mention.negated else "Yes"

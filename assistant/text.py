@@ -248,6 +248,15 @@ def render_inline(text: str) -> str:
     return re.sub(r"[ \t]+", " ", text).strip()
 
 
+_TAG = re.compile(r"<\s*/?\s*[a-zA-Z][^<>]*>")
+
+
+def strip_markup(text: str) -> str:
+    """Text without HTML tags, scripts and styles ("<script>alert(1)</script> Does ...?" -> " Does ...?")."""
+    text = re.sub(r"(?is)<\s*(script|style)\b[^>]*>.*?<\s*/\s*\1\s*>", " ", text)
+    return _TAG.sub(" ", text)
+
+
 def clean_question(text: str) -> str:
     """Remove control and invisible characters, fold whitespace; keeps emoji and right-to-left text."""
     text = unicodedata.normalize("NFC", text)

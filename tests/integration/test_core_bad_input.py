@@ -123,15 +123,10 @@ def test_markup_injection_is_never_cited(
         assert not any(m in citation.quote.lower() for m in PAYLOAD_MARKERS), citation.quote
     answer_without_question = reply.answer.replace(reply.standalone_question, "")
     assert not any(m in answer_without_question.lower() for m in PAYLOAD_MARKERS), reply.answer
-    if where == "alone":
-        assert reply.abstained and reply.answer.startswith(NOT_IN_REPORT), reply.answer
+    if where == "alone":  # nothing is left once the markup is set aside: a prompt to ask, or "does not say"
+        assert reply.abstained and not reply.citations, reply.answer
 
 
-@pytest.mark.xfail(
-    reason="markup before a yes/no question hides its first word, so the answer loses its Yes/No lead: "
-    "'<script>alert(1)</script> Does Japan take part in OOD?' -> \"The report's table marks Japan “No” ...\"",
-    strict=True,
-)
 def test_markup_before_a_yes_no_question_keeps_the_lead(bot: Assistant) -> None:
     reply = bot.ask("<script>alert(1)</script> Does Japan take part in OOD?")
     assert reply.answer.startswith(ood_answer_for(bot, "Japan")), reply.answer
@@ -224,11 +219,6 @@ def test_nothing_indexable_is_not_ok(make_corpus: Callable[..., Path], tmp_path:
     assert set(report.skipped) == {"empty.txt", "binary.txt"}
 
 
-@pytest.mark.xfail(
-    reason="a 300 kB single line without a sentence end is indexed silently as ONE 300 kB chunk: not skipped, "
-    "no warning, and its text is far beyond what the model embeds",
-    strict=True,
-)
 def test_huge_single_line_is_skipped_or_bounded(make_corpus: Callable[..., Path], tmp_path: Path) -> None:
     line = " ".join(f"token{i % 997}" for i in range(30_000))
     assert "\n" not in line and len(line) > 200_000

@@ -85,12 +85,6 @@ async def test_ainvoke_without_k(searcher: HybridSearcher) -> None:
     assert len(docs) == 2 and all("score" in d.metadata for d in docs)
 
 
-@pytest.mark.xfail(
-    reason="ReportRetriever does not override _aget_relevant_documents, so `await retriever.ainvoke(q, k=3)` "
-    "raises TypeError: BaseRetriever._aget_relevant_documents() got an unexpected keyword argument 'k'",
-    raises=TypeError,
-    strict=True,
-)
 async def test_ainvoke_with_k(searcher: HybridSearcher) -> None:
     docs = await ReportRetriever(searcher=searcher).ainvoke("Which countries share data?", k=3)
     assert len(docs) == 3 and all("score" in d.metadata for d in docs)

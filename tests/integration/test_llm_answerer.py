@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from assistant import Assistant, Settings
+from assistant import Assistant
 from assistant.llm import SYSTEM_PROMPT
 
 pytestmark = pytest.mark.integration
@@ -43,7 +43,7 @@ def fake_llm() -> Iterator[tuple[str, FakeModel]]:
     model = FakeModel()
 
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802 - http.server's API
+        def do_POST(self) -> None:
             body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
             model.requests.append({"path": self.path, "body": body, "auth": self.headers.get("Authorization")})
             if model.mode == "error":

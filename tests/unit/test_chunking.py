@@ -281,11 +281,6 @@ def test_editing_one_paragraph_in_place_changes_only_its_id(gao_path: Path) -> N
     assert changed_new == {paragraph.replace("Lastly,", "Latest,")}
 
 
-@pytest.mark.xfail(
-    reason="chunk_id hashes char_start, so an edit that changes a paragraph's length changes the ids of every "
-    "later chunk too (issue 2: changing one paragraph must change only that chunk's id)",
-    strict=True,
-)
 def test_editing_one_paragraph_changes_only_its_id(gao_path: Path) -> None:
     text = gao_path.read_text(encoding="utf-8")
     paragraph = _paragraph(text, "Lastly, GAO found")

@@ -119,12 +119,6 @@ def test_lexicon_folds_defined_acronyms_and_weights_rare_words() -> None:
     assert lexicon.coverage("the of and", unit) == 0.0
 
 
-@pytest.mark.xfail(
-    reason="Lexicon.add_text does not learn an acronym whose definition starts a sentence with 'The' "
-    "(the match starts at 'The', whose initial differs from the acronym's), e.g. the GAO report's only "
-    "definition 'The Department of Defense (DOD) uses ...'",
-    strict=True,
-)
 def test_lexicon_learns_acronyms_defined_after_the() -> None:
     lexicon = Lexicon()
     lexicon.add_text("The Ferry Board (FB) runs nine routes.")
