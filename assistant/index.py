@@ -320,6 +320,7 @@ class Index:
             now = time.monotonic()
             if self._loaded is not None and not refresh and now - self._checked_at < MANIFEST_RECHECK_SECONDS:
                 return self._loaded
+            self._checked_at = 0.0  # until this check succeeds, nobody may trust the loaded generation
             manifest = self.manifest()
             if manifest is None:
                 raise IndexUnavailable("No index has been built yet. Run `assistant ingest` first.")

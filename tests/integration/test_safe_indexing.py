@@ -105,7 +105,7 @@ def _answers_with_citations(bot: Assistant, question: str, source: str) -> str:
 
 
 # A crash before the manifest switch leaves v1 live; after it, v2. "timed-*" kills land mid-work.
-HELD_BEFORE = ["locked", "generation-created", "copied", "document-added", "built", "manifest-temp"]
+HELD_BEFORE = ["locked", "generation-created", "copied", "document-added", "manifest-temp"]
 HELD_AFTER = ["switched"]
 TIMED = {"timed-embedding": ("copied", 0.0), "timed-adding": ("document-added", 0.15)}
 
@@ -172,7 +172,8 @@ def test_ingest_killed_at_any_point_keeps_the_previous_index_and_the_next_run_re
         expected = NEW_AMOUNT if switched else OLD_AMOUNT
         assert set(manifest["documents"]) == (seed.v2_sources if switched else seed.v1_sources), case
         assert expected in _answers_with_citations(bot, Q_REVISED, REVISED), case
-        _answers_with_citations(bot, Q_UNCHANGED, "report-00.txt")
+        if case == "manifest-temp":
+            assert "$10 million" in _answers_with_citations(bot, Q_UNCHANGED, "report-00.txt")
 
         # The next ingest completes (incrementally) and removes the leftovers.
         started = time.monotonic()

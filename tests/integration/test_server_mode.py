@@ -21,7 +21,8 @@ from typing import Any
 import pytest
 
 from assistant import Assistant, Embedder, Index, IndexLocked, IndexUnavailable, Settings, load_embedder
-from assistant.store import TEST_HOLD_ENV, ServerStore, _http_client
+from assistant.store import TEST_HOLD_ENV
+from assistant.store_server import ServerStore, _http_client
 
 pytestmark = pytest.mark.integration
 

@@ -16,15 +16,8 @@ import pytest
 
 from assistant import Index, IndexLocked, IndexMismatch, IndexUnavailable, Settings
 from assistant.chunking import CHUNKER_VERSION
-from assistant.store import (
-    TEST_HOLD_ENV,
-    EmbeddedStore,
-    ServerStore,
-    _stale,
-    file_lock,
-    hold_point,
-    open_store,
-)
+from assistant.store import TEST_HOLD_ENV, EmbeddedStore, file_lock, hold_point, open_store
+from assistant.store_server import ServerStore, _pid_namespace, _stale
 
 MANIFEST = {"generation": "reports-g1", "embedding_model": "m", "chunker_version": CHUNKER_VERSION}
 
@@ -141,13 +134,13 @@ def test_model_identity_is_the_weights_when_known_else_the_name(tmp_path: Path) 
 
 
 def test_a_lease_is_stale_when_expired_or_its_local_holder_is_dead() -> None:
-    host, future = socket.gethostname(), time.time() + 60
+    here, future = _pid_namespace(), time.time() + 60
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
     dead.wait()
-    assert _stale({"host": "elsewhere", "pid": 1, "expires": time.time() - 1})
-    assert not _stale({"host": "elsewhere", "pid": dead.pid, "expires": future})
-    assert not _stale({"host": host, "pid": os.getpid(), "expires": future})
-    assert _stale({"host": host, "pid": dead.pid, "expires": future})
+    assert _stale({"pid_namespace": "elsewhere:1", "pid": 1, "expires": time.time() - 1})
+    assert not _stale({"pid_namespace": "elsewhere:1", "pid": dead.pid, "expires": future})  # can't tell: wait
+    assert not _stale({"pid_namespace": here, "pid": os.getpid(), "expires": future})
+    assert _stale({"pid_namespace": here, "pid": dead.pid, "expires": future})
 
 
 def test_the_crash_hook_is_inert_unless_a_test_sets_it(
