@@ -63,9 +63,8 @@ def main(argv: list[str] | None = None) -> int:
     ]
     print("threshold  answer_acc  false_abst  abstention_acc")
     for m in sweep(rows, [round(0.30 + 0.01 * i, 2) for i in range(31)]):
-        print(
-            f"{m['threshold']:9.2f}  {m['answer_accuracy']:10.3f}  {m['false_abstention']:10.3f}  {m['abstention']:14.3f}"
-        )
+        row = (m["threshold"], m["answer_accuracy"], m["false_abstention"], m["abstention"])
+        print("{:9.2f}  {:10.3f}  {:10.3f}  {:14.3f}".format(*row))
     print("\nunanswerable turns answered at threshold 0 (support):")
     for r, reply in zip(run.results, recorder.replies, strict=True):
         if not r.answerable and not reply.abstained:
