@@ -41,9 +41,14 @@ class HybridSearcher:
         k = k or self.settings.top_k
         n = max(self.settings.candidates, k)
         vector = self.embed(query) if vector is None else vector
-        dense = self.index.dense(vector, n, sources)
-        lexical = self.index.lexical(query, n, sources)
-        chunks = self.index.loaded().chunks
+        for _ in range(3):  # positions are only meaningful within one generation: retry if it changed meanwhile
+            before = self.index.loaded()
+            dense = self.index.dense(vector, n, sources)
+            lexical = self.index.lexical(query, n, sources)
+            after = self.index.loaded()
+            if after is before:
+                break
+        chunks = after.chunks
         fused: dict[int, float] = {}
         dense_rank: dict[int, int] = {}
         lexical_rank: dict[int, int] = {}

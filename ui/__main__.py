@@ -6,7 +6,7 @@ import argparse
 import logging
 import sys
 
-from assistant import Assistant, Settings
+from assistant import Assistant, IndexLocked, IndexMismatch, IndexUnavailable, Settings
 
 from .auth import AuthConfigError, check_exposure, parse_credentials
 
@@ -42,10 +42,14 @@ def main(argv: list[str] | None = None) -> int:
 
     assistant = Assistant(settings)
     print(f"Preparing the index from {settings.corpus_dir} (first run builds it)…", flush=True)
-    assistant.ensure_index()
+    try:
+        assistant.ensure_index()
+    except (IndexLocked, IndexUnavailable, IndexMismatch) as exc:
+        # e.g. another instance is building the index right now: serve anyway; /api/health says why
+        print(f"warning: {exc}", file=sys.stderr)
     status = assistant.status()
     if status.get("available"):
-        assistant.search("warm up", k=1)  # load the model now so the first question is fast
+        assistant.warm_up()  # load the model and precompute sentence vectors so the first question is fast
         print(f"Index ready: {status.get('documents')} documents, {status.get('chunks')} chunks.", flush=True)
     else:
         print(f"warning: the index is unavailable: {status.get('error')}", file=sys.stderr)
