@@ -103,6 +103,7 @@ class ExtractiveAnswerer:
         self.index = index
         self.settings = settings
         self._vectors: dict[str, np.ndarray] = {}
+        self._fetched: set[str] = set()  # chunks whose stored sentence vectors are in _vectors
         self._generation = ""
         self._tables: dict[str, tuple[Table, Chunk]] = {}
         self._vocabulary: set[str] = set()
@@ -130,6 +131,7 @@ class ExtractiveAnswerer:
                     lexicon.df[s] = lexicon.df.get(s, 0) + 1
             self._tables, self._vocabulary, self._lexicon = tables, vocabulary, lexicon
             self._vectors = {}
+            self._fetched = set()
             self._generation = loaded.generation
 
     def tables(self) -> list[Table]:
@@ -240,6 +242,15 @@ class ExtractiveAnswerer:
             printed_page=chunk.printed_page,
         )
 
+    def _prefetch(self, chunk_ids: list[str]) -> None:
+        """Load the sentence vectors stored at ingest for these chunks (one store read, no model call)."""
+        wanted = [c for c in chunk_ids if c not in self._fetched]
+        if wanted:
+            vectors = self.index.sentence_vectors(wanted)
+            with self._lock:
+                self._vectors.update(vectors)
+                self._fetched.update(wanted)
+
     def _embed(self, texts: list[str]) -> np.ndarray:
         """Vectors for unit views, cached by text (the same sentences come back across questions)."""
         missing = list(dict.fromkeys(t for t in texts if t not in self._vectors))
@@ -295,6 +306,7 @@ class ExtractiveAnswerer:
         units = units_from_hits(hits, self.index.source_text)
         if not units:
             return abstain(f"{NOT_IN_REPORT} anything about that.{self._scope_hint(hits)}")
+        self._prefetch([h.chunk.chunk_id for h in hits])
         scores = self.support_scores(question, qvec, units)
         if previous_answer and own_question(question) != question:
             scores = scores + self._conversation_shift(units, previous_answer)

@@ -47,6 +47,11 @@ class Settings(BaseSettings):
         description="Minimum support score (question-to-sentence match, 0..1) below which the assistant "
         "answers that the report does not say. Calibrated on the eval set (python -m evals.calibrate).",
     )
+    precompute_sentences: bool = Field(
+        True,
+        description="Embed every sentence at ingest (about 2-3x the ingest time) so answering needs no model "
+        "call beyond the question; off: sentences are embedded when first needed, then cached.",
+    )
     max_answer_sentences: int = Field(3, ge=1, le=10, description="Upper bound on sentences in an answer.")
     lock_timeout: float = Field(
         3.0, ge=0.0, description="Seconds a second writer waits for the index lock before failing."

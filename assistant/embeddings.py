@@ -81,6 +81,26 @@ class Embedder(Embeddings):
             )
         return np.asarray(vectors, dtype=np.float32)
 
+    def encode_tokens(self, texts: list[str], batch_size: int = 64) -> list[tuple[np.ndarray, list[tuple[int, int]]]]:
+        """Per text: its contextual token vectors and each token's character span in the text.
+
+        One forward pass serves the whole text and any part of it: :func:`pool` averages the tokens of a span
+        (the model's own pooling is the mean of all tokens)."""
+        if not texts:
+            return []
+        with self._lock:
+            outputs = self.model.encode(
+                texts, batch_size=batch_size, output_value="token_embeddings", convert_to_numpy=False,
+                show_progress_bar=False,
+            )  # fmt: skip
+            offsets = self.model.tokenizer(
+                texts, return_offsets_mapping=True, truncation=True, max_length=self.model.max_seq_length
+            )["offset_mapping"]
+        return [
+            (np.asarray(tokens.float().cpu().numpy(), dtype=np.float32), [tuple(o) for o in spans])
+            for tokens, spans in zip(outputs, offsets, strict=True)
+        ]
+
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         return [list(map(float, v)) for v in self.encode(list(texts))]
 
@@ -91,6 +111,19 @@ class Embedder(Embeddings):
     def weights_hash(self) -> str:
         """SHA-256 of the model's weights file (or "" when the model is not a local folder)."""
         return _weights_hash(self.path)
+
+
+def pool(tokens: np.ndarray, offsets: list[tuple[int, int]], spans: list[tuple[int, int]]) -> np.ndarray | None:
+    """The normalised mean of the token vectors inside ``spans`` (character ranges), or None when no token
+    falls inside (e.g. the span lies past the model's length limit)."""
+    inside = [
+        i for i, (s, e) in enumerate(offsets[: len(tokens)]) if e > s and any(a <= s and e <= b for a, b in spans)
+    ]
+    if not inside:
+        return None
+    vector = tokens[inside].mean(axis=0)
+    norm = float(np.linalg.norm(vector))
+    return vector / norm if norm else None
 
 
 @lru_cache(maxsize=8)

@@ -13,6 +13,7 @@ file), the chunker version, and each document's SHA-256. A model with other weig
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import sys
 import threading
@@ -29,9 +30,10 @@ from assistant.chunking import CHUNKER_VERSION, chunk_document
 from assistant.config import Settings
 from assistant.embeddings import Embedder, _weights_hash, load_embedder, resolve_model_path
 from assistant.loaders import Document, LoadError, load_document, sha256_bytes, supported_suffixes
+from assistant.sentences import units_from_hits, views
 from assistant.store import IndexMismatch, IndexUnavailable, Store, hold_point, open_store
 from assistant.text import lexical_tokens
-from assistant.types import Chunk, DocumentInfo, IngestReport
+from assistant.types import Chunk, DocumentInfo, Hit, IngestReport
 
 log = logging.getLogger(__name__)
 MANIFEST_RECHECK_SECONDS = 2.0
@@ -212,6 +214,9 @@ class Index:
             nonlocal dimension
             chunks = [c for _, doc_chunks in group for c in doc_chunks]
             dimension = self._add_chunks(chunks_col, chunks, batch) or dimension
+            if self.settings.precompute_sentences:
+                texts = {doc.source: doc.text for doc, _ in group}
+                self._add_sentences(self.store.collection(generation, "sentences", create=True), chunks, texts, batch)
             for doc, doc_chunks in group:
                 self._add_document(docs_col, doc, len(doc_chunks))
                 hashes[doc.source] = doc.sha256
@@ -272,6 +277,42 @@ class Index:
             )
         return int(vectors.shape[1])
 
+    def _add_sentences(self, collection: Any, chunks: list[Chunk], texts: dict[str, str], batch: int) -> None:
+        """Embed the answer units of ``chunks`` exactly as the answerer will read them (stored by text)."""
+        records: dict[str, tuple[str, dict[str, str]]] = {}
+        for unit in units_from_hits([Hit(c, 0.0) for c in chunks], texts.__getitem__):
+            chunk = unit.hit.chunk
+            for view in views(unit.reading):
+                key = hashlib.sha256(f"{chunk.chunk_id}\0{view}".encode()).hexdigest()[:24]
+                records[key] = (view, {"chunk_id": chunk.chunk_id, "source": chunk.source})
+        ids = list(records)
+        vectors = self.embedder.encode([records[i][0] for i in ids])
+        for j in range(0, len(ids), batch):
+            part = ids[j : j + batch]
+            collection.add(
+                ids=part,
+                embeddings=vectors[j : j + batch],
+                documents=[records[i][0] for i in part],
+                metadatas=[records[i][1] for i in part],
+            )
+
+    def sentence_vectors(self, chunk_ids: list[str]) -> dict[str, np.ndarray]:
+        """Stored vectors of the answer units of these chunks, by text ({} when not precomputed)."""
+        if not chunk_ids:
+            return {}
+
+        def fetch(loaded: LoadedIndex) -> dict[str, np.ndarray]:
+            try:
+                collection = self.store.collection(loaded.generation, "sentences")
+            except Exception:
+                return {}  # built without precomputed sentences
+            got = collection.get(where={"chunk_id": {"$in": chunk_ids}}, include=["documents", "embeddings"])
+            return {
+                t: np.asarray(v, dtype=np.float32) for t, v in zip(got["documents"], got["embeddings"], strict=True)
+            }
+
+        return self._read(fetch)
+
     def _add_document(self, collection: Any, doc: Document, n_chunks: int) -> None:
         meta: dict[str, str | int] = {
             "title": doc.title,
@@ -301,6 +342,15 @@ class Index:
             for j in range(0, len(records["ids"]), batch):
                 chunks_col.add(**{k: v[j : j + batch] for k, v in records.items()})
             copied += len(records["ids"])
+        try:
+            old_sentences = self.store.collection(old_generation, "sentences")
+        except Exception:
+            return copied  # the old generation has none: answers embed those sentences when needed
+        sentences_col = self.store.collection(generation, "sentences", create=True)
+        for i in range(0, len(sources), 50):
+            records = _get_all(old_sentences, where={"source": {"$in": sources[i : i + 50]}}, embeddings=True)
+            for j in range(0, len(records["ids"]), batch):
+                sentences_col.add(**{k: v[j : j + batch] for k, v in records.items()})
         return copied
 
     def _collect_garbage(self, live: str) -> None:

@@ -126,12 +126,12 @@ class ServerStore(Store):
         found = set()
         for name in names:
             head, _, kind = name.rpartition("-")
-            if head.startswith(f"{self.base}-g") and kind in ("chunks", "docs"):
+            if head.startswith(f"{self.base}-g") and kind in ("chunks", "docs", "sentences"):
                 found.add(head)
         return sorted(found)
 
     def drop_generation(self, generation: str) -> None:
-        for kind in ("chunks", "docs"):
+        for kind in ("chunks", "docs", "sentences"):
             with contextlib.suppress(Exception):
                 self.client().delete_collection(f"{generation}-{kind}")
 
