@@ -51,6 +51,7 @@ class Assistant:
         self.index = index or Index(self.settings)
         self.searcher = HybridSearcher(self.index, self.settings)
         self.answerer = answerer or _default_answerer(self.index, self.settings)
+        self._catalog: tuple[tuple[int, ...], EntityCatalog] | None = None
         self.chain: Runnable[dict[str, Any], Reply] = (
             RunnableLambda(self._condense, name="condense")
             | RunnableLambda(self._retrieve, name="retrieve")
@@ -191,11 +192,14 @@ class Assistant:
     def catalog(self) -> EntityCatalog:
         """Interchangeable names the follow-up rewriter can swap: each table's columns, and its rows."""
         tables: list[Table] = getattr(self.answerer, "tables", list)()
-        groups: list[dict[str, list[str]]] = []
-        for table in tables:
-            groups.append({c: column_aliases(c) for c in table.columns})
-            groups.append({r.label: self.answerer.row_names(table, r) for r in table.rows})
-        return EntityCatalog(groups)
+        key = tuple(id(t) for t in tables)  # the answerer re-parses tables only for a new index generation
+        if self._catalog is None or self._catalog[0] != key:
+            groups: list[dict[str, list[str]]] = []
+            for table in tables:
+                groups.append({c: column_aliases(c) for c in table.columns})
+                groups.append({r.label: self.answerer.row_names(table, r) for r in table.rows})
+            self._catalog = (key, EntityCatalog(groups))
+        return self._catalog[1]
 
 
 def _default_answerer(index: Index, settings: Settings) -> Any:

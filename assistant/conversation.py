@@ -17,6 +17,7 @@ _ELLIPSIS = re.compile(
     r"^(?:and\s+)?(?:what|how)\s+about\s+(.+)$|^and\s+(?:for\s+|in\s+|with\s+)?(.+)$|^(?:same|likewise)\s+for\s+(.+)$",
     re.IGNORECASE,
 )
+_TOKEN = re.compile(r"[a-z0-9]+(?:[.’'-][a-z0-9]+)*")
 _ORDINALS = {
     "first": 0,
     "second": 1,
@@ -54,18 +55,39 @@ class EntityCatalog:
 
     groups: list[dict[str, list[str]]] = field(default_factory=list)
 
-    def find(self, text: str) -> list[tuple[int, int, int, str]]:
-        """Mentions in ``text``: (start, end, group index, canonical name), in order."""
-        found = []
-        lower = text.lower()
+    def __post_init__(self) -> None:
+        # alias (as tokens) -> (group, name); a name shared by several tables belongs to its first group
+        self._aliases: dict[tuple[str, ...], tuple[int, str]] = {}
         for g, group in enumerate(self.groups):
             for name, aliases in group.items():
-                for alias in sorted({name.lower(), *aliases}, key=len, reverse=True):
-                    m = re.search(r"(?<![\w])" + re.escape(alias) + r"(?![\w])", lower)
-                    if m:
-                        found.append((m.start(), m.end(), g, name))
-                        break
-        return sorted(found)
+                for alias in {name.lower(), *aliases}:
+                    key = tuple(t.group(0) for t in _TOKEN.finditer(alias.lower()))
+                    if key:
+                        self._aliases.setdefault(key, (g, name))
+        self._longest = max((len(k) for k in self._aliases), default=0)
+
+    def mentions(self, text: str) -> list[tuple[int, int, int, str]]:
+        """Every mention in ``text``, longest alias first at each word: (start, end, group, name)."""
+        tokens = list(_TOKEN.finditer(text.lower()))
+        out = []
+        i = 0
+        while i < len(tokens):
+            for n in range(min(self._longest, len(tokens) - i), 0, -1):
+                hit = self._aliases.get(tuple(t.group(0) for t in tokens[i : i + n]))
+                if hit:
+                    out.append((tokens[i].start(), tokens[i + n - 1].end(), *hit))
+                    i += n
+                    break
+            else:
+                i += 1
+        return out
+
+    def find(self, text: str) -> list[tuple[int, int, int, str]]:
+        """The first mention of each name in ``text``: (start, end, group index, canonical name), in order."""
+        first: dict[tuple[int, str], tuple[int, int, int, str]] = {}
+        for mention in self.mentions(text):
+            first.setdefault((mention[2], mention[3]), mention)
+        return sorted(first.values())
 
 
 def _content(message: Any) -> str:
@@ -112,18 +134,12 @@ def _swap(previous: str, new_name: str, catalog: EntityCatalog) -> str | None:
 
 
 def _names_in_order(text: str, catalog: EntityCatalog) -> list[str]:
-    found = []
-    lower = text.lower()
-    for g, group in enumerate(catalog.groups):
-        for name, aliases in group.items():
-            for alias in {name.lower(), *aliases}:
-                for m in re.finditer(r"(?<![\w])" + re.escape(alias) + r"(?![\w])", lower):
-                    found.append((m.start(), g, name))
-    found.sort()
+    """Names of the first kind ``text`` mentions, in the order it mentions them (an answer's list)."""
+    found = catalog.mentions(text)
     if not found:
         return []
-    first_group = found[0][1]
-    return list(dict.fromkeys(name for _, g, name in found if g == first_group))
+    first_group = found[0][2]
+    return list(dict.fromkeys(name for *_, g, name in found if g == first_group))
 
 
 def _join(names: list[str]) -> str:
