@@ -1,0 +1,70 @@
+"""Warm `ask` latency on the real corpus, against embedding one query, in the same run.
+
+    .venv/bin/python benchmarks/gao_latency.py [--questions 30]
+
+Builds the index in a temp dir, warms up, then for each of N questions from the eval set (interleaved):
+one query embedding, `search`, `ask`. Prints medians, p95 and the ratios to one query embedding.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from assistant import Assistant, Settings, load_embedder
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def questions(n: int) -> list[str]:
+    out = []
+    for line in (ROOT / "evals" / "datasets" / "gao-25-108043.jsonl").read_text().splitlines():
+        case = json.loads(line)
+        if "question" in case:
+            out.append(case["question"])
+    return out[:n]
+
+
+def p95(values: list[float]) -> float:
+    return sorted(values)[max(0, round(0.95 * len(values)) - 1)]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--questions", type=int, default=30)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as data_dir:
+        settings = Settings(corpus_dir=ROOT / "corpus", data_dir=Path(data_dir))
+        bot = Assistant(settings)
+        started = time.perf_counter()
+        report = bot.ingest(progress=False)
+        print(f"index: {report.chunks} chunks in {time.perf_counter() - started:.1f} s")
+        bot.warm_up()
+        embedder = load_embedder(settings)
+        for q in questions(3):
+            bot.ask(q)
+        timings: dict[str, list[float]] = {"embed": [], "search": [], "ask": []}
+        for q in questions(args.questions):
+            for name, call in (
+                ("embed", lambda q=q: embedder.encode([q])),
+                ("search", lambda q=q: bot.search(q)),
+                ("ask", lambda q=q: bot.ask(q)),
+            ):
+                t = time.perf_counter()
+                call()
+                timings[name].append((time.perf_counter() - t) * 1000)
+    embed = statistics.median(timings["embed"])
+    print(f"{len(timings['ask'])} questions")
+    for name, values in timings.items():
+        median = statistics.median(values)
+        ratio = median / embed
+        print(f"{name:6s} p50 {median:7.1f} ms  p95 {p95(values):7.1f} ms  p50 / one query embedding {ratio:4.2f}x")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
