@@ -72,14 +72,16 @@ def build_chat(
     """
     exports = Path(export_dir) if export_dir else Path(tempfile.mkdtemp(prefix="assistant-exports-"))
 
-    def respond(question: str, turns: list[dict[str, Any]], request: gr.Request) -> Iterator[tuple[Any, ...]]:
+    def respond(
+        question: str, turns: list[dict[str, Any]], only: list[str] | None, request: gr.Request
+    ) -> Iterator[tuple[Any, ...]]:
         question = (question or "").strip()
         if not question:
             yield gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
             return
         # Show the question at once; the answer replaces the placeholder when ready.
         yield "", render.chat_messages(turns, pending=question), gr.skip(), gr.skip(), gr.skip(), gr.skip()
-        reply = _ask(assistant, question, render.history_for_assistant(turns))
+        reply = _ask(assistant, question, render.history_for_assistant(turns), only or None)
         turns = [*turns, {"question": question, "reply": reply}]
         citations = reply.get("citations") or []
         choices = [(render.citation_label(c), int(c["n"])) for c in citations]
@@ -92,10 +94,12 @@ def build_chat(
             gr.DownloadButton(value=_export(exports, turns, request), interactive=True),
         )
 
-    def ask_example(turns: list[dict[str, Any]], evt: gr.SelectData, request: gr.Request) -> Iterator[Any]:
+    def ask_example(
+        turns: list[dict[str, Any]], only: list[str] | None, evt: gr.SelectData, request: gr.Request
+    ) -> Iterator[Any]:
         value = evt.value
         text = value.get("text", "") if isinstance(value, dict) else str(value or "")
-        yield from respond(text, turns, request)
+        yield from respond(text, turns, only, request)
 
     def select_citation(n: int | None, turns: list[dict[str, Any]]) -> str:
         if not turns:
@@ -127,6 +131,15 @@ def build_chat(
             log.warning("could not list documents: %s", exc)
             reason = render.escape_text(str(exc))
             return f'<div class="sources-empty">The index is unavailable: {reason}</div>'
+
+    def document_choices(current: list[str] | None) -> Any:
+        try:
+            docs = assistant.documents()
+        except Exception:
+            return gr.skip()
+        choices = [(f"{d.title} ({d.source})" if d.title else d.source, d.source) for d in docs]
+        known = {source for _, source in choices}
+        return gr.CheckboxGroup(choices=choices, value=[s for s in current or [] if s in known])
 
     with gr.Blocks(title=TITLE) as demo:
         turns = gr.State([])
@@ -173,14 +186,21 @@ def build_chat(
                     sources = gr.HTML(render.EMPTY_SOURCES_HTML, label="Sources", elem_id="sources", js_on_load=None)
             with gr.Tab("Documents", id="documents") as documents_tab:
                 documents = gr.HTML(label="Documents", elem_id="documents", js_on_load=None)
+                only = gr.CheckboxGroup(
+                    choices=[],
+                    value=[],
+                    label="Answer only from these documents (none ticked: all documents)",
+                    elem_id="only-documents",
+                )
                 refresh = gr.Button("Refresh", size="sm")
 
         outputs = [question, chatbot, turns, sources, citation_pick, download]
         # One pool for everything that calls assistant.ask, so examples and typed questions share the limit.
         ask_events = {"concurrency_limit": ask_concurrency, "concurrency_id": "ask"}
-        question.submit(respond, [question, turns], outputs, api_name="ask", **ask_events)  # type: ignore[arg-type]
-        ask_button.click(respond, [question, turns], outputs, api_visibility="private", **ask_events)  # type: ignore[arg-type]
-        chatbot.example_select(ask_example, [turns], outputs, api_visibility="private", **ask_events)  # type: ignore[arg-type]
+        inputs = [question, turns, only]
+        question.submit(respond, inputs, outputs, api_name="ask", **ask_events)  # type: ignore[arg-type]
+        ask_button.click(respond, inputs, outputs, api_visibility="private", **ask_events)  # type: ignore[arg-type]
+        chatbot.example_select(ask_example, [turns, only], outputs, api_visibility="private", **ask_events)  # type: ignore[arg-type]
         citation_pick.select(select_citation, [citation_pick, turns], sources, api_name="select_citation")
         cleared = [chatbot, turns, sources, citation_pick, download, question]
         clear_button.click(clear, None, cleared, api_name="clear")
@@ -188,13 +208,18 @@ def build_chat(
         chatbot.like(rate, [turns], None, api_visibility="private")
         documents_tab.select(list_documents, None, documents, api_visibility="private")
         refresh.click(list_documents, None, documents, api_name="documents")
+        refresh.click(document_choices, only, only, api_visibility="private")
         demo.load(list_documents, None, documents, api_visibility="private")
+        demo.load(document_choices, only, only, api_visibility="private")
     return demo
 
 
-def _ask(assistant: AssistantLike, question: str, history: list[dict[str, str]]) -> dict[str, Any]:
+def _ask(
+    assistant: AssistantLike, question: str, history: list[dict[str, str]], sources: list[str] | None = None
+) -> dict[str, Any]:
     try:
-        return dict(assistant.ask(question, history).to_dict())
+        reply = assistant.ask(question, history, sources=sources) if sources else assistant.ask(question, history)
+        return dict(reply.to_dict())
     except Exception:  # ask() should not raise; if it does, the user gets a reply rather than a stuck spinner
         log.exception("assistant.ask failed")
         return {
