@@ -145,6 +145,9 @@ class Assistant:
             notice = f"Your question was {len(question):,} characters long; only the first {len(cut):,} were used."
             question = cut
         state = {**state, "question": question, "notice": notice}
+        if not question and clean_question(raw):
+            notice = "markup_only"  # only tags or a script: nothing to look up, and nothing is echoed back
+            return {**state, "standalone": "", "notice": notice}
         if not question:
             return {**state, "standalone": ""}
         self.ensure_index()
@@ -169,6 +172,8 @@ class Assistant:
         return {**state, "query": query, "hits": pool[: self.settings.top_k], "pool": pool, "vector": vector}
 
     def _answer(self, state: dict[str, Any]) -> Reply:
+        if state["notice"] == "markup_only":
+            return Reply(answer=f"{NOT_IN_REPORT} anything about that: the message holds only markup.", abstained=True)
         if not state["standalone"]:
             return Reply(
                 answer=f"Please ask a question about the report, for example: “{EXAMPLE_QUESTION}”",

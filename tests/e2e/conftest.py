@@ -136,7 +136,9 @@ def output_dir() -> Path:
     return OUTPUT_DIR
 
 
-@pytest.fixture(scope="session")
+# Module scope: Playwright's sync API keeps an event loop running in this thread while it is open, which
+# would break the async tests that run later in the same session.
+@pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
     if not Path(CHROMIUM).exists():
         pytest.fail(f"Chromium not found at {CHROMIUM}: install it with `apt-get install -y chromium`.")
