@@ -14,7 +14,7 @@ from fastapi.security import HTTPBasic, HTTPBearer
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from assistant import hit_to_dict
+from assistant import Citation, hit_to_dict
 
 from .auth import check_password, check_token
 
@@ -82,25 +82,13 @@ class SearchRequest(BaseModel):
     _check_query = field_validator("query")(_not_blank)
 
 
-class CitationOut(BaseModel):
-    n: int
-    source: str
-    title: str
-    section: str
-    quote: str
-    chunk_id: str
-    char_start: int
-    char_end: int
-    page: int | None = None
-    printed_page: str | None = None
-
-
 class AskResponse(BaseModel):
     answer: str = Field(description="Markdown with [n] markers pointing into citations.")
-    citations: list[CitationOut]
+    citations: list[Citation]  # the library's own record: one definition of the fields
     abstained: bool = Field(description="True when the corpus does not support an answer.")
     standalone_question: str
     notice: str
+    support: float = Field(0.0, description="How well the best passage matches the question (about 0..1).")
 
 
 class SearchResponse(BaseModel):

@@ -41,7 +41,7 @@ def test_ask_returns_reply_dict_with_citations(client):
     r = client.post("/api/ask", json={"question": QUESTION})
     assert r.status_code == 200
     body = r.json()
-    assert set(body) == {"answer", "citations", "abstained", "standalone_question", "notice"}
+    assert set(body) == {"answer", "citations", "abstained", "standalone_question", "notice", "support"}
     assert body["abstained"] is False and "[1]" in body["answer"]
     (c,) = body["citations"]
     assert c["quote"] == "DOD has data sharing agreements with 33 partner countries."
