@@ -92,6 +92,7 @@ def test_ingest_ask_and_search_against_a_chroma_server(server: Any, work: Path, 
         "basic-meta",
         f"{generation}-chunks",
         f"{generation}-docs",
+        f"{generation}-sentences",  # sentence vectors precomputed at ingest
     }
     assert not (settings.data_dir / "index").exists()
 
@@ -101,7 +102,7 @@ def test_ingest_ask_and_search_against_a_chroma_server(server: Any, work: Path, 
     report = bot.ingest(progress=False)
     assert report.files_indexed == ["report-03.txt"] and len(report.files_unchanged) == 5
     assert "$131 million" in bot.ask(Q_REVISED).answer
-    assert f"{generation}-chunks" not in _collections(server)
+    assert not {f"{generation}-{kind}" for kind in ("chunks", "docs", "sentences")} & set(_collections(server))
 
     # The 2 s manifest poll reads a few bytes (the generation name), not the whole manifest.
     store = bot.index.store
