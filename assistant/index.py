@@ -213,10 +213,12 @@ class Index:
             # short chunks are not padded to the longest chunk of their file (~3x faster on our chunks).
             nonlocal dimension
             chunks = [c for _, doc_chunks in group for c in doc_chunks]
-            dimension = self._add_chunks(chunks_col, chunks, batch) or dimension
+            sentence_means: dict[str, np.ndarray] = {}
             if self.settings.precompute_sentences:
                 texts = {doc.source: doc.text for doc, _ in group}
-                self._add_sentences(self.store.collection(generation, "sentences", create=True), chunks, texts, batch)
+                sentences_col = self.store.collection(generation, "sentences", create=True)
+                sentence_means = self._add_sentences(sentences_col, chunks, texts, batch)
+            dimension = self._add_chunks(chunks_col, chunks, batch, sentence_means) or dimension
             for doc, doc_chunks in group:
                 self._add_document(docs_col, doc, len(doc_chunks))
                 hashes[doc.source] = doc.sha256
@@ -262,11 +264,20 @@ class Index:
         self._collect_garbage(generation)
         return report
 
-    def _add_chunks(self, collection: Any, chunks: list[Chunk], batch: int) -> int:
-        """Embed and add ``chunks``; returns the vectors' dimension (0 when there were none)."""
+    def _add_chunks(
+        self, collection: Any, chunks: list[Chunk], batch: int, known: dict[str, np.ndarray] | None = None
+    ) -> int:
+        """Embed and add ``chunks``; returns the vectors' dimension (0 when there were none).
+
+        ``known`` gives vectors already made for some chunks (the mean of their sentences' vectors), so those
+        chunks are not encoded a second time."""
         if not chunks:
             return 0
-        vectors = self.embedder.encode([f"{c.section}\n{c.text}" if c.section != c.title else c.text for c in chunks])
+        known = known or {}
+        todo = [c for c in chunks if c.chunk_id not in known]
+        encoded = self.embedder.encode([f"{c.section}\n{c.text}" if c.section != c.title else c.text for c in todo])
+        fresh = dict(zip((c.chunk_id for c in todo), encoded, strict=True))
+        vectors = np.stack([known[c.chunk_id] if c.chunk_id in known else fresh[c.chunk_id] for c in chunks])
         for i in range(0, len(chunks), batch):
             part = chunks[i : i + batch]
             collection.add(
@@ -277,16 +288,29 @@ class Index:
             )
         return int(vectors.shape[1])
 
-    def _add_sentences(self, collection: Any, chunks: list[Chunk], texts: dict[str, str], batch: int) -> None:
-        """Embed the answer units of ``chunks`` exactly as the answerer will read them (stored by text)."""
+    def _add_sentences(
+        self, collection: Any, chunks: list[Chunk], texts: dict[str, str], batch: int
+    ) -> dict[str, np.ndarray]:
+        """Embed the answer units of ``chunks`` exactly as the answerer will read them (stored by text).
+
+        Returns, per chunk, the normalised mean of its sentences' vectors: the chunk's own vector for dense
+        retrieval, with no second pass of the model over the same words."""
         records: dict[str, tuple[str, dict[str, str]]] = {}
+        sentence_keys: dict[str, list[str]] = {}
         for unit in units_from_hits([Hit(c, 0.0) for c in chunks], texts.__getitem__):
             chunk = unit.hit.chunk
-            for view in views(unit.reading):
+            for n, view in enumerate(views(unit.reading)):
                 key = hashlib.sha256(f"{chunk.chunk_id}\0{view}".encode()).hexdigest()[:24]
                 records[key] = (view, {"chunk_id": chunk.chunk_id, "source": chunk.source})
+                if n == 0 and len(unit.spans) == 1:
+                    sentence_keys.setdefault(chunk.chunk_id, []).append(key)
         ids = list(records)
         vectors = self.embedder.encode([records[i][0] for i in ids])
+        position = {key: i for i, key in enumerate(ids)}
+        means = {}
+        for chunk_id, keys in sentence_keys.items():
+            mean = vectors[[position[k] for k in keys]].mean(axis=0)
+            means[chunk_id] = mean / (float(np.linalg.norm(mean)) or 1.0)
         for j in range(0, len(ids), batch):
             part = ids[j : j + batch]
             collection.add(
@@ -295,6 +319,7 @@ class Index:
                 documents=[records[i][0] for i in part],
                 metadatas=[records[i][1] for i in part],
             )
+        return means
 
     def sentence_vectors(self, chunk_ids: list[str]) -> dict[str, np.ndarray]:
         """Stored vectors of the answer units of these chunks, by text ({} when not precomputed)."""
