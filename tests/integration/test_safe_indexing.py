@@ -7,16 +7,15 @@ or (``trace``) announces every point and carries on, to be killed a moment later
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import shutil
 import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
+import chroma_server
 import pytest
 
 from assistant import Assistant, Embedder, Index, IndexLocked, IndexMismatch, Settings, load_embedder
@@ -26,16 +25,7 @@ from assistant.store import TEST_HOLD_ENV, EmbeddedStore, file_lock
 pytestmark = pytest.mark.integration
 
 
-def _helpers() -> ModuleType:
-    path = Path(__file__).resolve().parents[1] / "chroma_server.py"
-    spec = importlib.util.spec_from_file_location("chroma_server_helpers", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-H = _helpers()
+H = chroma_server  # shared helpers: a real `chroma run`, child processes, report-like corpora
 REVISED = "report-03.txt"  # changed between v1 and v2 of the corpus
 ADDED = "report-10.txt"  # only in v2
 REMOVED = "report-09.txt"  # only in v1

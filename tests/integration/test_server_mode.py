@@ -8,16 +8,15 @@ Each test uses its own collection base name, so the tests share one server witho
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
+import chroma_server
 import pytest
 
 from assistant import Assistant, Embedder, Index, IndexLocked, IndexUnavailable, Settings, load_embedder
@@ -27,16 +26,7 @@ from assistant.store_server import ServerStore, _http_client
 pytestmark = pytest.mark.integration
 
 
-def _helpers() -> ModuleType:
-    path = Path(__file__).resolve().parents[1] / "chroma_server.py"
-    spec = importlib.util.spec_from_file_location("chroma_server_helpers", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-H = _helpers()
+H = chroma_server  # shared helpers: a real `chroma run`, child processes, report-like corpora
 Q_DREDGING = "How much did the Harbor Safety Bureau spend on dredging in fiscal year 2024?"
 Q_REVISED = "How much did the Wildfire Aviation Service spend on tanker leases in fiscal year 2024?"
 
