@@ -143,12 +143,14 @@ class ExtractiveAnswerer:
         return row_names(table, row)
 
     def warm(self) -> None:
-        """Embed every sentence of a small corpus up front, so the first questions are fast."""
+        """Load (or, for an index built without them, embed) every sentence vector of a small corpus up
+        front, so the first questions are fast."""
         loaded = self.index.loaded()
         self._refresh(loaded)
         if len(loaded.chunks) <= 300:
+            self._prefetch([c.chunk_id for c in loaded.chunks])
             units = units_from_hits([Hit(c, 0.0) for c in loaded.chunks], self.index.source_text)
-            self._embed([v for u in units for v in views(u.reading)])
+            self._embed([v for u in units for v in views(u.reading)])  # only what the store did not have
 
     # -- entry point ------------------------------------------------------------------------------------------
     def answer(

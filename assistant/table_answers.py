@@ -5,14 +5,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from assistant.sentences import count_in
+from assistant.sentences import NUMBER_WORDS, count_in
 from assistant.tables import Table, TableFinding, TableQuery, TableRow, analyse, answer_table
 from assistant.text import STOPWORDS, render_inline, stem, words
 from assistant.types import Chunk, Citation
 
 NOT_IN_REPORT = "The report does not say"
-NUMBER_NAMES = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight",
-                9: "nine", 10: "ten", 11: "eleven", 12: "twelve"}  # fmt: skip
+NUMBER_NAMES = {n: word for word, n in NUMBER_WORDS.items() if word != "dozen"}
 # Words that ask *about* a table entry rather than for something outside it ("What does the table show for X?")
 ABOUT_WORDS = {"table", "show", "shows", "say", "mean", "list", "describe", "summarize", "summary", "involvement",
                "participation", "role", "status", "cooperation", "relationship", "engagement", "part", "take",

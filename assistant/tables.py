@@ -165,18 +165,8 @@ class TableQuery:
 
 
 def row_aliases(table: Table, row: TableRow) -> list[list[str]]:
-    """Stem sequences that name a row: its label, the label without the acronym, the acronym, and the
-    term a footnote defines for it ("Operation Olympic Defender (OOD) is ...")."""
-    aliases: list[list[str]] = []
-    label_no_acronym = _ACRONYM.sub("", row.label)
-    aliases.append(content_stems(label_no_acronym))
-    for acronym in _ACRONYM.findall(row.label):
-        aliases.append([stem(acronym.lower())])
-        for note in table.row_footnotes(row):
-            defined = re.match(r"\s*(.+?)\s*\(" + re.escape(acronym) + r"\)", note.plain)
-            if defined:
-                aliases.append(content_stems(defined.group(1)))
-    return [a for a in aliases if a]
+    """Stem sequences of the row's names (see :func:`row_names`), for matching against a question."""
+    return [a for a in (content_stems(name) for name in row_names(table, row)) if a]
 
 
 def row_names(table: Table, row: TableRow) -> list[str]:
