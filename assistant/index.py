@@ -273,11 +273,20 @@ class Index:
         chunks are not encoded a second time."""
         if not chunks:
             return 0
-        known = known or {}
-        todo = [c for c in chunks if c.chunk_id not in known]
+        known = dict(known or {})
+        # A whole table is the mean of its rows (each row chunk repeats the table's title): every row counts,
+        # where encoding the table's text would stop at the model's 256-token limit, and no cell is read twice.
+        rows: dict[str, list[str]] = {}
+        for c in chunks:
+            if c.kind == "table_row" and c.table_id:
+                rows.setdefault(c.table_id, []).append(c.chunk_id)
+        tables = [c for c in chunks if c.kind == "table" and c.chunk_id not in known and rows.get(c.table_id)]
+        todo = [c for c in chunks if c.chunk_id not in known and c not in tables]
         encoded = self.embedder.encode([f"{c.section}\n{c.text}" if c.section != c.title else c.text for c in todo])
-        fresh = dict(zip((c.chunk_id for c in todo), encoded, strict=True))
-        vectors = np.stack([known[c.chunk_id] if c.chunk_id in known else fresh[c.chunk_id] for c in chunks])
+        known.update(zip((c.chunk_id for c in todo), encoded, strict=True))
+        for table in tables:
+            known[table.chunk_id] = _normalised_mean(np.stack([known[r] for r in rows[table.table_id]]))
+        vectors = np.stack([known[c.chunk_id] for c in chunks])
         for i in range(0, len(chunks), batch):
             part = chunks[i : i + batch]
             collection.add(
@@ -305,12 +314,14 @@ class Index:
                 if n == 0 and len(unit.spans) == 1:
                     sentence_keys.setdefault(chunk.chunk_id, []).append(key)
         ids = list(records)
-        vectors = self.embedder.encode([records[i][0] for i in ids])
+        unique = list(dict.fromkeys(records[i][0] for i in ids))  # the same words in two chunks: encoded once
+        encoded = dict(zip(unique, self.embedder.encode(unique), strict=True))
+        vectors = np.stack([encoded[records[i][0]] for i in ids]) if ids else np.zeros((0, 1), dtype=np.float32)
         position = {key: i for i, key in enumerate(ids)}
-        means = {}
-        for chunk_id, keys in sentence_keys.items():
-            mean = vectors[[position[k] for k in keys]].mean(axis=0)
-            means[chunk_id] = mean / (float(np.linalg.norm(mean)) or 1.0)
+        means = {
+            chunk_id: _normalised_mean(vectors[[position[k] for k in keys]])
+            for chunk_id, keys in sentence_keys.items()
+        }
         for j in range(0, len(ids), batch):
             part = ids[j : j + batch]
             collection.add(
@@ -515,6 +526,11 @@ class Index:
             scores = np.where(np.isin(loaded.sources, list(sources)), scores, 0.0)
         top = np.argsort(-scores)[:n]
         return [(int(i), float(scores[i])) for i in top if scores[i] > 0]
+
+
+def _normalised_mean(vectors: np.ndarray) -> np.ndarray:
+    mean = vectors.mean(axis=0)
+    return mean / (float(np.linalg.norm(mean)) or 1.0)
 
 
 def _get_all(
