@@ -25,6 +25,7 @@ from typing import Any, TypeVar
 
 import bm25s
 import numpy as np
+from chromadb.errors import NotFoundError
 
 from assistant.chunking import CHUNKER_VERSION, chunk_document
 from assistant.config import Settings
@@ -76,6 +77,7 @@ class LoadedIndex:
     sources: np.ndarray  # source name per chunk, for filtering lexical scores
     collection: Any
     documents: dict[str, DocumentInfo]
+    sentences: Any = None  # the generation's stored sentence vectors (None when built without them)
 
 
 class Index:
@@ -282,7 +284,7 @@ class Index:
                 rows.setdefault(c.table_id, []).append(c.chunk_id)
         tables = [c for c in chunks if c.kind == "table" and c.chunk_id not in known and rows.get(c.table_id)]
         todo = [c for c in chunks if c.chunk_id not in known and c not in tables]
-        encoded = self.embedder.encode([f"{c.section}\n{c.text}" if c.section != c.title else c.text for c in todo])
+        encoded = self.embedder.encode([embedding_text(c) for c in todo])
         known.update(zip((c.chunk_id for c in todo), encoded, strict=True))
         for table in tables:
             known[table.chunk_id] = _normalised_mean(np.stack([known[r] for r in rows[table.table_id]]))
@@ -310,7 +312,7 @@ class Index:
             chunk = unit.hit.chunk
             for n, view in enumerate(views(unit.reading)):
                 key = hashlib.sha256(f"{chunk.chunk_id}\0{view}".encode()).hexdigest()[:24]
-                records[key] = (view, {"chunk_id": chunk.chunk_id, "source": chunk.source})
+                records[key] = (view, {"chunk_id": chunk.chunk_id, "source": chunk.source, "text": view})
                 if n == 0 and len(unit.spans) == 1:
                     sentence_keys.setdefault(chunk.chunk_id, []).append(key)
         ids = list(records)
@@ -319,17 +321,13 @@ class Index:
         vectors = np.stack([encoded[records[i][0]] for i in ids]) if ids else np.zeros((0, 1), dtype=np.float32)
         position = {key: i for i, key in enumerate(ids)}
         means = {
-            chunk_id: _normalised_mean(vectors[[position[k] for k in keys]])
-            for chunk_id, keys in sentence_keys.items()
+            chunk_id: _normalised_mean(vectors[[position[k] for k in keys]]) for chunk_id, keys in sentence_keys.items()
         }
         for j in range(0, len(ids), batch):
             part = ids[j : j + batch]
-            collection.add(
-                ids=part,
-                embeddings=vectors[j : j + batch],
-                documents=[records[i][0] for i in part],
-                metadatas=[records[i][1] for i in part],
-            )
+            # The text goes in the metadata, not the document: Chroma builds a full-text index of documents,
+            # which nothing searches here (half the cost of writing these records).
+            collection.add(ids=part, embeddings=vectors[j : j + batch], metadatas=[records[i][1] for i in part])
         return means
 
     def sentence_vectors(self, chunk_ids: list[str]) -> dict[str, np.ndarray]:
@@ -338,14 +336,13 @@ class Index:
             return {}
 
         def fetch(loaded: LoadedIndex) -> dict[str, np.ndarray]:
-            try:
-                collection = self.store.collection(loaded.generation, "sentences")
-            except Exception:
+            if loaded.sentences is None:
                 return {}  # built without precomputed sentences
-            got = collection.get(where={"chunk_id": {"$in": chunk_ids}}, include=["documents", "embeddings"])
-            return {
-                t: np.asarray(v, dtype=np.float32) for t, v in zip(got["documents"], got["embeddings"], strict=True)
-            }
+            include = ["metadatas", "documents", "embeddings"]
+            got = loaded.sentences.get(where={"chunk_id": {"$in": chunk_ids}}, include=include)
+            # (older indexes kept the text as the record's document)
+            texts = [m.get("text") or d for m, d in zip(got["metadatas"], got["documents"], strict=True)]
+            return {t: np.asarray(v, dtype=np.float32) for t, v in zip(texts, got["embeddings"], strict=True) if t}
 
         return self._read(fetch)
 
@@ -385,6 +382,8 @@ class Index:
         sentences_col = self.store.collection(generation, "sentences", create=True)
         for i in range(0, len(sources), 50):
             records = _get_all(old_sentences, where={"source": {"$in": sources[i : i + 50]}}, embeddings=True)
+            for meta, text in zip(records["metadatas"], records.pop("documents"), strict=True):
+                meta.setdefault("text", text)  # an index written before the text moved to the metadata
             for j in range(0, len(records["ids"]), batch):
                 sentences_col.add(**{k: v[j : j + batch] for k, v in records.items()})
         return copied
@@ -433,8 +432,9 @@ class Index:
                     self._texts.clear()
                     if previous is not None:
                         self.store.release(previous.generation)
-                elif refresh:  # same generation, fresh handle (after a reconnect)
+                elif refresh:  # same generation, fresh handles (after a reconnect)
                     previous.collection = self.store.collection(previous.generation, "chunks")
+                    previous.sentences = self._sentences_collection(previous.generation)
             self._checked_at = now
             assert self._loaded is not None
             return self._loaded
@@ -468,9 +468,16 @@ class Index:
             for s, m in self._docs_meta(generation).items()
         }
         sources = np.array([c.source for c in chunks])
-        return LoadedIndex(
-            generation, chunks, {c.chunk_id: i for i, c in enumerate(chunks)}, bm25, sources, collection, docs
-        )
+        by_id = {c.chunk_id: i for i, c in enumerate(chunks)}
+        sentences = self._sentences_collection(generation)
+        return LoadedIndex(generation, chunks, by_id, bm25, sources, collection, docs, sentences)
+
+    def _sentences_collection(self, generation: str) -> Any:
+        """The handle is kept with the loaded generation: looking it up per question costs a server round trip."""
+        try:
+            return self.store.collection(generation, "sentences")
+        except NotFoundError:
+            return None  # built without precomputed sentences
 
     def source_text(self, source: str) -> str:
         """The extracted text of an indexed document (what citation offsets refer to)."""
@@ -526,6 +533,11 @@ class Index:
             scores = np.where(np.isin(loaded.sources, list(sources)), scores, 0.0)
         top = np.argsort(-scores)[:n]
         return [(int(i), float(scores[i])) for i in top if scores[i] > 0]
+
+
+def embedding_text(chunk: Chunk) -> str:
+    """What the model reads for a chunk encoded whole: its section heading (when not the title) and text."""
+    return f"{chunk.section}\n{chunk.text}" if chunk.section != chunk.title else chunk.text
 
 
 def _normalised_mean(vectors: np.ndarray) -> np.ndarray:
