@@ -88,6 +88,10 @@ def own_question(question: str) -> str:
     return question.split(CONTEXT_MARK, 1)[0]
 
 
+PRELOAD_CHUNKS = 5000  # warm-up loads every stored sentence vector of an index up to this size
+VECTOR_CACHE_MAX = 60_000  # sentence vectors kept in memory (~90 MB at 384 dimensions)
+
+
 def _name_key(token: str) -> str:
     return re.sub(r"['’]s$", "", token).lower().rstrip(".")
 
@@ -155,8 +159,11 @@ class ExtractiveAnswerer:
         front, so the first questions are fast."""
         loaded = self.index.loaded()
         self._refresh(loaded)
+        if len(loaded.chunks) <= PRELOAD_CHUNKS:  # ~3 stored vectors per chunk: at most ~25 MB
+            ids = [c.chunk_id for c in loaded.chunks]
+            for i in range(0, len(ids), 1000):
+                self._prefetch(ids[i : i + 1000])
         if len(loaded.chunks) <= 300:
-            self._prefetch([c.chunk_id for c in loaded.chunks])
             units = units_from_hits([Hit(c, 0.0) for c in loaded.chunks], self.index.source_text)
             self._embed([v for u in units for v in views(u.reading)])  # only what the store did not have
 
@@ -258,17 +265,28 @@ class ExtractiveAnswerer:
         if wanted:
             vectors = self.index.sentence_vectors(wanted)
             with self._lock:
+                self._make_room(len(vectors))
                 self._vectors.update(vectors)
                 self._fetched.update(wanted)
 
     def _embed(self, texts: list[str]) -> np.ndarray:
         """Vectors for unit views, cached by text (the same sentences come back across questions)."""
-        missing = list(dict.fromkeys(t for t in texts if t not in self._vectors))
+        with self._lock:  # a snapshot: another thread may start the cache afresh meanwhile
+            found = {t: self._vectors[t] for t in set(texts) if t in self._vectors}
+        missing = [t for t in dict.fromkeys(texts) if t not in found]
         if missing:
             vectors = self.index.embedder.encode(missing)
+            found.update(zip(missing, vectors, strict=True))
             with self._lock:
+                self._make_room(len(missing))
                 self._vectors.update(zip(missing, vectors, strict=True))
-        return np.stack([self._vectors[t] for t in texts])
+        return np.stack([found[t] for t in texts])
+
+    def _make_room(self, n: int) -> None:
+        """Keep the sentence-vector cache bounded (a long-running server over a large corpus would otherwise
+        end up holding every sentence): start it afresh when ``n`` more would pass the limit."""
+        if len(self._vectors) + n > VECTOR_CACHE_MAX:
+            self._vectors, self._fetched = {}, set()
 
     def support_scores(self, question: str, qvec: np.ndarray, units: list[Unit]) -> np.ndarray:
         """How well each unit supports an answer: meaning (cosine, best view) and shared rare words.

@@ -410,3 +410,23 @@ def test_incremental_ingest(make_corpus: Callable[..., Path], tmp_path: Path) ->
     assert "basalt cliffs" in reply.citations[0].quote
 
     assert bot.search("basalt cliffs", k=2, sources=["notes/ferries.txt"])[0].chunk.source == "notes/ferries.txt"
+
+
+def test_sentence_vector_cache_stays_bounded_and_answers_do_not_change(
+    bot: Assistant, check_reply: Check, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import assistant.answering as answering
+
+    questions = [
+        "How many recommendations did GAO make?",
+        "Did DOD concur with the recommendations?",
+        "What challenges does DOD face in sharing information with allies?",
+    ]
+    before = [bot.ask(q).answer for q in questions]
+    full = len(bot.answerer._vectors)  # type: ignore[attr-defined]
+    monkeypatch.setattr(answering, "VECTOR_CACHE_MAX", 10)
+    bot.answerer._vectors, bot.answerer._fetched = {}, set()  # type: ignore[attr-defined]
+    after = [ask(bot, check_reply, q).answer for q in questions]
+    assert after == before
+    assert full > 10, "the corpus should have more sentence vectors than the tiny limit"
+    assert len(bot.answerer._vectors) < full  # type: ignore[attr-defined]
