@@ -64,7 +64,8 @@ class Embedder(Embeddings):
 
     @property
     def dimension(self) -> int:
-        dim = self.model.get_sentence_embedding_dimension()
+        get = getattr(self.model, "get_embedding_dimension", None) or self.model.get_sentence_embedding_dimension
+        dim = get()
         return int(dim) if dim else len(self.embed_query("dimension"))
 
     def encode(self, texts: list[str], batch_size: int = 64) -> np.ndarray:
