@@ -245,12 +245,15 @@ def _is_block_container(tag: Tag) -> bool:
 
 
 def _table_rows(table: Tag) -> tuple[list[list[str]], list[str]]:
-    """Cell texts per row (``colspan`` repeated as empty cells), and the notes in ``<tfoot>``.
+    """Cell texts per row, and the notes in ``<tfoot>``.
 
+    A ``colspan`` cell is followed by empty cells (a group header over several columns); a ``rowspan`` cell is
+    repeated in every row it spans, so each row reads whole ("Army | Europe | 12", "Army | Pacific | 9").
     Nested tables are read as cell text.
     """
     rows: list[list[str]] = []
     notes: list[str] = []
+    carried: dict[int, tuple[str, int]] = {}  # column -> (text, rows it still spans)
     for tr in table.find_all("tr"):
         if tr.find_parent("table") is not table:
             continue
@@ -258,13 +261,36 @@ def _table_rows(table: Tag) -> tuple[list[list[str]], list[str]]:
             notes += [_text(cell).strip() for cell in tr.find_all(["th", "td"], recursive=False)]
             continue
         cells: list[str] = []
+        below: dict[int, tuple[str, int]] = {}
+
+        def take_carried() -> None:
+            while len(cells) in carried:
+                text, left = carried.pop(len(cells))
+                if left > 1:
+                    below[len(cells)] = (text, left - 1)
+                cells.append(text)
+
         for cell in tr.find_all(["th", "td"], recursive=False):
-            cells.append(_text(cell).strip())
-            try:
-                span = int(str(cell.get("colspan") or 1))
-            except ValueError:
-                span = 1
-            cells += [""] * (min(span, 50) - 1)
+            take_carried()
+            text = _text(cell).strip()
+            colspan, rowspan = _span(cell, "colspan", 50), _span(cell, "rowspan", 1000)
+            for k in range(colspan):
+                if rowspan > 1:
+                    below[len(cells)] = (text if k == 0 else "", rowspan - 1)
+                cells.append(text if k == 0 else "")
+        for column in sorted(carried):  # spanned cells after the row's last own cell
+            cells += [""] * (column - len(cells))
+            take_carried()
+        carried = below
         if any(cells):
             rows.append(cells)
     return rows, [n for n in notes if n]
+
+
+def _span(cell: Tag, name: str, limit: int) -> int:
+    """A cell's ``colspan``/``rowspan`` (1 when missing or not a positive number; at most ``limit``)."""
+    try:
+        value = int(str(cell.get(name) or 1))
+    except ValueError:
+        return 1
+    return min(value, limit) if value > 0 else 1

@@ -265,6 +265,31 @@ def test_html_table_titled_by_heading_and_layout_tables(tmp_path: Path) -> None:
     assert_spans_exact(doc)
 
 
+def test_html_rowspan_and_colspan(tmp_path: Path) -> None:
+    page = tmp_path / "spans.html"
+    page.write_text(
+        "<html><body><h2>Depot Staffing</h2><table>"
+        "<tr><th>Service</th><th>Region</th><th colspan='2'>Staff</th><th>Status</th></tr>"
+        "<tr><td rowspan='2'>Army</td><td>Europe</td><td>12</td><td>3</td><td rowspan='3'>Open</td></tr>"
+        "<tr><td>Pacific</td><td>9</td><td>1</td></tr>"
+        "<tr><td>Navy</td><td>Atlantic</td><td colspan='2'>none</td></tr>"
+        "<tr><td>Air Force</td><td rowspan='0'>Gulf</td><td>4</td><td>2</td><td>Closed</td></tr>"
+        "</table></body></html>",
+        encoding="utf-8",
+    )
+    doc = load_document(page)
+    table = next(b.table for b in doc.blocks if b.kind == "table")
+    assert table is not None
+    assert table.columns[:2] == ["Region", "Staff"] and len(table.columns) == 4
+    assert [(r.label, r.cells) for r in table.rows] == [
+        ("Army", ["Europe", "12", "3", "Open"]),
+        ("Army", ["Pacific", "9", "1", "Open"]),  # both spans carried into the next row
+        ("Navy", ["Atlantic", "none", "", "Open"]),
+        ("Air Force", ["Gulf", "4", "2", "Closed"]),  # rowspan=0 (an invalid count) reads as 1
+    ]
+    assert_spans_exact(doc)
+
+
 @pytest.mark.parametrize(
     ("content", "reason"),
     [
