@@ -1,7 +1,9 @@
-"""PDF reports -> structured documents: text by page, headings by font size, tables from aligned columns.
+"""PDF reports -> structured documents: text by page, headings by font size or weight, tables from aligned
+columns.
 
 pypdf gives positioned text runs. We group them into lines, drop running headers and footers (keeping the
-printed page number), then read each page top to bottom: larger type is a heading, lines with several
+printed page number), then read each page top to bottom: larger type is a heading (and a short line set in
+bold throughout is the deepest level of heading), lines with several
 widely spaced cells under a header line are a table, everything else is joined into paragraphs (hyphenated
 line breaks rejoined). The extracted text is built from those cleaned pieces, so every span is exact.
 """
@@ -59,6 +61,7 @@ class _Line:
     size: float
     cells: list[_Cell]
     starts_with_marker: bool = False
+    bold: bool = False  # set in a bold font throughout
 
     @property
     def text(self) -> str:
@@ -126,7 +129,36 @@ def _read_page(page: Any, number: int, warnings: list[str]) -> _Page:
         runs = None
     if runs is None:
         return _Page(number, 0.0, _plain_lines(page, number))
-    return _Page(number, height, _group_lines(runs, number))
+    lines = _group_lines(runs, number)
+    _mark_bold(page, lines)
+    return _Page(number, height, lines)
+
+
+_BOLD_FONT = re.compile(r"bold|black|heavy|semibold|demi", re.IGNORECASE)
+
+
+def _mark_bold(page: Any, lines: list[_Line]) -> None:
+    """Mark lines set in a bold font throughout (a second, cheap pass with pypdf's text visitor, which sees
+    each text operation's font; the layout reader does not say which font a run used)."""
+    if not lines:
+        return
+    shown: list[tuple[float, int, bool]] = []  # (baseline y, characters, bold)
+
+    def visit(text: str, cm: list[float], tm: list[float], font: Any, size: float) -> None:
+        chars = sum(not ch.isspace() for ch in text)
+        if chars and font is not None:
+            name = str(font.get("/BaseFont", "")) if hasattr(font, "get") else ""
+            shown.append((tm[4] * cm[1] + tm[5] * cm[3] + cm[5], chars, bool(_BOLD_FONT.search(name))))
+
+    try:
+        page.extract_text(visitor_text=visit)
+    except Exception as exc:  # the layout was read already; without fonts there are just no bold headings
+        log.debug("font pass failed on page: %s", exc)
+        return
+    for line in lines:
+        near = [(chars, bold) for y, chars, bold in shown if abs(y - line.y) <= 0.45 * line.size]
+        total = sum(chars for chars, _ in near)
+        line.bold = total > 0 and sum(chars for chars, bold in near if bold) >= 0.9 * total
 
 
 def _layout_runs(page: Any) -> list[_Run]:
@@ -296,6 +328,7 @@ def _structure(pages: list[_Page], source: str, meta_title: str) -> Document:
                 and lines[i + 1].page == line.page
                 and abs(lines[i + 1].size - line.size) < 0.5
                 and line.y - lines[i + 1].y <= 2.0 * line.size * len(parts)
+                and (line.size >= body * _HEADING_RATIO or lines[i + 1].bold)  # body size: bold lines only
             ):
                 i += 1
                 parts.append(lines[i])
@@ -330,9 +363,18 @@ def _structure(pages: list[_Page], source: str, meta_title: str) -> Document:
 
 
 def _is_heading(line: _Line, body: float) -> bool:
+    """Larger type than the body text, or a short bold line at body size ("Background", "Objectives")."""
     text = line.text
+    bold_heading = (
+        line.bold
+        and line.size >= body - 0.5
+        and len(text) <= 120
+        and len(text.split()) <= 14
+        and not text.rstrip().endswith((".", ",", ";"))
+        and not _CAPTION.match(text)
+    )
     return (
-        line.size >= body * _HEADING_RATIO
+        (line.size >= body * _HEADING_RATIO or bold_heading)
         and len(text) <= 200
         and len(line.cells) == 1
         and any(ch.isalpha() for ch in text)

@@ -92,6 +92,46 @@ def test_pdf_headings_and_sections(pdf_doc: Document) -> None:
     assert costs.section == "Background > Program Costs"  # type: ignore[attr-defined]
 
 
+def test_pdf_bold_lines_at_body_size_are_the_deepest_headings(tmp_path: Path) -> None:
+    from fpdf import FPDF
+
+    pdf = FPDF(format="Letter")
+    pdf.add_page()
+
+    def write(text: str, size: int, style: str = "") -> None:
+        pdf.set_font("Helvetica", style=style, size=size)
+        pdf.multi_cell(0, size * 0.55, text, new_x="LMARGIN", new_y="NEXT")
+        pdf.ln(3)
+
+    body = "The depot completed its inspections on schedule and reported no open safety findings this year. " * 2
+    write("Depot Readiness Review", 20, "B")
+    write("Findings", 15, "B")
+    write(body, 11)
+    write("Inspection Backlog", 11, "B")  # a heading by weight alone
+    write("The backlog fell from 40 inspections to 12 over two years, officials said. " * 2, 11)
+    write("Officials agreed with the recommendation.", 11, "B")  # a bold sentence, not a heading
+    pdf.set_font("Helvetica", style="B", size=11)
+    pdf.write(6, "Scope. ")  # a run-in heading: only the start of the line is bold
+    pdf.set_font("Helvetica", size=11)
+    pdf.write(6, "We reviewed records of three depots and interviewed their officials about staffing.")
+    pdf.ln(9)
+    path = tmp_path / "bold.pdf"
+    pdf.output(str(path))
+
+    doc = load_document(path)
+    headings = [(doc.span(b), b.section) for b in doc.blocks if b.kind == "heading"]
+    assert headings == [
+        ("Depot Readiness Review", "Depot Readiness Review"),
+        ("Findings", "Findings"),
+        ("Inspection Backlog", "Findings > Inspection Backlog"),
+    ]
+    backlog = _block(doc, "The backlog fell")
+    assert backlog.section == "Findings > Inspection Backlog"  # type: ignore[attr-defined]
+    assert any(b.kind == "paragraph" and "Officials agreed with" in doc.span(b) for b in doc.blocks)
+    assert _block(doc, "Scope. We reviewed").kind == "paragraph"  # type: ignore[attr-defined]
+    assert_spans_exact(doc)
+
+
 def test_pdf_paragraphs_read_whole_and_pages(pdf_doc: Document) -> None:
     intro = _block(pdf_doc, "The Lunar Relay Network is")
     assert pdf_doc.span(intro) == fixture.INTRO  # line breaks joined into one paragraph
