@@ -262,16 +262,8 @@ def _table_rows(table: Tag) -> tuple[list[list[str]], list[str]]:
             continue
         cells: list[str] = []
         below: dict[int, tuple[str, int]] = {}
-
-        def take_carried() -> None:
-            while len(cells) in carried:
-                text, left = carried.pop(len(cells))
-                if left > 1:
-                    below[len(cells)] = (text, left - 1)
-                cells.append(text)
-
         for cell in tr.find_all(["th", "td"], recursive=False):
-            take_carried()
+            _take_carried(cells, carried, below)
             text = _text(cell).strip()
             colspan, rowspan = _span(cell, "colspan", 50), _span(cell, "rowspan", 1000)
             for k in range(colspan):
@@ -280,11 +272,20 @@ def _table_rows(table: Tag) -> tuple[list[list[str]], list[str]]:
                 cells.append(text if k == 0 else "")
         for column in sorted(carried):  # spanned cells after the row's last own cell
             cells += [""] * (column - len(cells))
-            take_carried()
+            _take_carried(cells, carried, below)
         carried = below
         if any(cells):
             rows.append(cells)
     return rows, [n for n in notes if n]
+
+
+def _take_carried(cells: list[str], carried: dict[int, tuple[str, int]], below: dict[int, tuple[str, int]]) -> None:
+    """Fill the row's next columns from the cells spanning down into it, and pass on what spans further."""
+    while len(cells) in carried:
+        text, left = carried.pop(len(cells))
+        if left > 1:
+            below[len(cells)] = (text, left - 1)
+        cells.append(text)
 
 
 def _span(cell: Tag, name: str, limit: int) -> int:
