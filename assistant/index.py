@@ -25,14 +25,13 @@ from typing import Any, TypeVar
 
 import bm25s
 import numpy as np
-from chromadb.errors import NotFoundError
 
 from assistant.chunking import CHUNKER_VERSION, chunk_document
 from assistant.config import Settings
 from assistant.embeddings import Embedder, _weights_hash, load_embedder, resolve_model_path
 from assistant.loaders import Document, LoadError, load_document, sha256_bytes, supported_suffixes
 from assistant.sentences import units_from_hits, views
-from assistant.store import IndexMismatch, IndexUnavailable, Store, hold_point, open_store
+from assistant.store import IndexMismatch, IndexUnavailable, Store, hold_point, is_missing, open_store
 from assistant.text import lexical_tokens
 from assistant.types import Chunk, DocumentInfo, Hit, IngestReport
 
@@ -283,7 +282,8 @@ class Index:
             if c.kind == "table_row" and c.table_id:
                 rows.setdefault(c.table_id, []).append(c.chunk_id)
         tables = [c for c in chunks if c.kind == "table" and c.chunk_id not in known and rows.get(c.table_id)]
-        todo = [c for c in chunks if c.chunk_id not in known and c not in tables]
+        from_rows = {c.chunk_id for c in tables}
+        todo = [c for c in chunks if c.chunk_id not in known and c.chunk_id not in from_rows]
         encoded = self.embedder.encode([embedding_text(c) for c in todo])
         known.update(zip((c.chunk_id for c in todo), encoded, strict=True))
         for table in tables:
@@ -476,8 +476,10 @@ class Index:
         """The handle is kept with the loaded generation: looking it up per question costs a server round trip."""
         try:
             return self.store.collection(generation, "sentences")
-        except NotFoundError:
-            return None  # built without precomputed sentences
+        except Exception as exc:
+            if is_missing(exc):
+                return None  # built without precomputed sentences
+            raise
 
     def source_text(self, source: str) -> str:
         """The extracted text of an indexed document (what citation offsets refer to)."""

@@ -136,6 +136,12 @@ class Store:
         return self._batch
 
 
+def is_missing(exc: BaseException) -> bool:
+    """Whether a Chroma error means "no such collection" (embedded and server clients word it differently)."""
+    text = f"{type(exc).__name__} {exc}".lower()
+    return "notfound" in text.replace(" ", "") or "does not exist" in text or "not found" in text
+
+
 def open_store(settings: Settings) -> Store:
     """The store ``settings`` ask for: a Chroma server when ``chroma_url`` is set, else embedded."""
     if settings.chroma_url:

@@ -18,7 +18,15 @@ from collections.abc import Iterator
 from typing import Any
 
 from assistant.config import Settings
-from assistant.store import IndexLocked, IndexUnavailable, Store, _chroma_settings, file_lock, hold_point
+from assistant.store import (
+    IndexLocked,
+    IndexUnavailable,
+    Store,
+    _chroma_settings,
+    file_lock,
+    hold_point,
+    is_missing,
+)
 
 # A Chroma server that accepts connections but does not answer must not hang a question forever.
 SERVER_TIMEOUT = 30.0
@@ -80,7 +88,7 @@ class ServerStore(Store):
                 meta = self._meta_collection()
                 got = meta.get(ids=["manifest"], include=["metadatas"])
             except Exception as exc:
-                if _is_missing(exc):
+                if is_missing(exc):
                     self._meta = None  # deleted (or never made): look it up afresh next time
                     return None
                 raise
@@ -170,11 +178,6 @@ def _http_client(url: str) -> Any:
     return client
 
 
-def _is_missing(exc: BaseException) -> bool:
-    text = f"{type(exc).__name__} {exc}".lower()
-    return "notfound" in text.replace(" ", "") or "does not exist" in text or "not found" in text
-
-
 class ServerLease:
     """Only one writer per server: the holder is whoever created the collection ``<base>-writer``.
 
@@ -206,7 +209,7 @@ class ServerLease:
         try:
             return dict(self.store.client().get_collection(self.name, embedding_function=None).metadata or {})
         except Exception as exc:
-            if _is_missing(exc):
+            if is_missing(exc):
                 return None
             raise
 

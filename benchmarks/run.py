@@ -167,6 +167,13 @@ def worker_ingest(spec: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _positive(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return number
+
+
 def _chunk_texts(corpus: Path) -> list[str]:
     from assistant.chunking import chunk_document
     from assistant.index import embedding_text
@@ -456,7 +463,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, help="Markdown file for the results (default benchmarks/results/).")
     parser.add_argument("--corpora", type=Path, default=RESULTS / "corpora", help="Cache of generated corpora.")
     parser.add_argument(
-        "--raw-sample", type=int, default=20000, help="At most this many chunk texts for the raw-encode reference."
+        "--raw-sample", type=_positive, default=20000, help="At most this many chunk texts encoded for the reference."
     )
     parser.add_argument("--keep", action="store_true", help="Keep the indexes (printed path) after the run.")
     parser.add_argument("--worker", nargs=3, metavar=("STAGE", "SPEC", "RESULT"), help=argparse.SUPPRESS)
