@@ -162,6 +162,8 @@ class ExtractiveAnswerer:
         if len(loaded.chunks) <= PRELOAD_CHUNKS:  # ~3 stored vectors per chunk: at most ~25 MB
             ids = [c.chunk_id for c in loaded.chunks]
             for i in range(0, len(ids), 1000):
+                if len(self._vectors) >= VECTOR_CACHE_MAX // 2:
+                    break  # leave room for what questions bring in
                 self._prefetch(ids[i : i + 1000])
         if len(loaded.chunks) <= 300:
             units = units_from_hits([Hit(c, 0.0) for c in loaded.chunks], self.index.source_text)
@@ -284,9 +286,12 @@ class ExtractiveAnswerer:
 
     def _make_room(self, n: int) -> None:
         """Keep the sentence-vector cache bounded (a long-running server over a large corpus would otherwise
-        end up holding every sentence): start it afresh when ``n`` more would pass the limit."""
+        end up holding every sentence): when ``n`` more would pass the limit, drop the oldest entries down to
+        half of it. What a question has just fetched is the newest, so it stays for that question."""
         if len(self._vectors) + n > VECTOR_CACHE_MAX:
-            self._vectors, self._fetched = {}, set()
+            keep = max(0, VECTOR_CACHE_MAX // 2 - n)
+            self._vectors = dict(list(self._vectors.items())[len(self._vectors) - keep :]) if keep else {}
+            self._fetched = set()  # chunks are fetched again when asked about (harmless where still cached)
 
     def support_scores(self, question: str, qvec: np.ndarray, units: list[Unit]) -> np.ndarray:
         """How well each unit supports an answer: meaning (cosine, best view) and shared rare words.
@@ -300,7 +305,7 @@ class ExtractiveAnswerer:
         lexical = np.array([self._lexicon.coverage(question, u) for u in units])
         if own != question:
             weight = 0.6 if len(self._lexicon.stems(own) - _FOLLOW_UP_WORDS) >= 2 else 0.25
-            own_vec = self.index.embedder.encode([own])[0]
+            own_vec = self.index.embedder.embed_one(own)
             dense = weight * self._best_view(vectors @ own_vec, unit_views) + (1 - weight) * dense
             lexical = weight * np.array([self._lexicon.coverage(own, u) for u in units]) + (1 - weight) * lexical
         bonus = np.array([answer_type_bonus(own, u.text) for u in units])

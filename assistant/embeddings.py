@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 import threading
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -61,6 +62,7 @@ class Embedder(Embeddings):
         self.name = name
         self.path = path
         self._lock = threading.Lock()  # one encode at a time: torch already uses both cores
+        self._queries = _QueryBatcher(self.encode)
 
     @property
     def dimension(self) -> int:
@@ -102,16 +104,70 @@ class Embedder(Embeddings):
             for tokens, spans in zip(outputs, offsets, strict=True)
         ]
 
+    def embed_one(self, text: str) -> np.ndarray:
+        """One text's vector. Questions asked at the same time share one model call: while the model is busy,
+        arriving texts wait and are then encoded together (no delay when there is no queue)."""
+        return self._queries.embed(text)
+
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         return [list(map(float, v)) for v in self.encode(list(texts))]
 
     def embed_query(self, text: str) -> list[float]:
-        return [float(x) for x in self.encode([text])[0]]
+        return [float(x) for x in self.embed_one(text)]
 
     @property
     def weights_hash(self) -> str:
         """SHA-256 of the model's weights file (or "" when the model is not a local folder)."""
         return _weights_hash(self.path)
+
+
+class _Slot:
+    __slots__ = ("done", "error", "text", "vector")
+
+    def __init__(self, text: str) -> None:
+        self.text, self.done = text, False
+        self.vector: np.ndarray | None = None
+        self.error: BaseException | None = None
+
+
+class _QueryBatcher:
+    """Opportunistic batching of single-text encodes from several threads.
+
+    A caller that finds the model free encodes everything waiting (its own text included) in one call; callers
+    arriving meanwhile wait, and the first of them to wake after the call leads the next batch. One caller
+    alone goes straight to the model."""
+
+    def __init__(self, encode: Callable[[list[str]], np.ndarray]) -> None:
+        self._encode = encode
+        self._cond = threading.Condition()
+        self._waiting: list[_Slot] = []
+        self._busy = False
+
+    def embed(self, text: str) -> np.ndarray:
+        slot = _Slot(text)
+        with self._cond:
+            self._waiting.append(slot)
+            while not slot.done:
+                if self._busy:
+                    self._cond.wait()
+                    continue
+                self._busy, batch, self._waiting = True, self._waiting, []
+                self._cond.release()
+                try:
+                    vectors, error = self._encode([s.text for s in batch]), None
+                except BaseException as exc:  # every caller of this batch gets the error
+                    vectors, error = None, exc
+                finally:
+                    self._cond.acquire()
+                for i, waiting in enumerate(batch):
+                    waiting.vector = None if vectors is None else vectors[i]
+                    waiting.error, waiting.done = error, True
+                self._busy = False
+                self._cond.notify_all()
+        if slot.error is not None:
+            raise slot.error
+        assert slot.vector is not None
+        return slot.vector
 
 
 def pool(tokens: np.ndarray, offsets: list[tuple[int, int]], spans: list[tuple[int, int]]) -> np.ndarray | None:

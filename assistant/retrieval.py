@@ -28,7 +28,7 @@ class HybridSearcher:
         self.settings = settings or index.settings
 
     def embed(self, text: str) -> np.ndarray:
-        return self.index.embedder.encode([text])[0]
+        return self.index.embedder.embed_one(text)
 
     def search(
         self,
