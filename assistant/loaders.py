@@ -161,6 +161,7 @@ def parse_text(text: str, source: str) -> Document:
             continue
         if last_table is not None and first.lstrip().lower().startswith("source:"):
             last_table.source_note = render_inline(text[start:end])
+            last_table.source_start, last_table.source_end = start, end
             last_table.end = end
             doc.blocks.append(Block("footnote", start, end, section, table=last_table))
             last_table = None
@@ -222,6 +223,7 @@ class DocumentBuilder:
                     table.footnotes[footnote.group(1)] = Footnote(footnote.group(1), text, start, end)
                 else:
                     table.source_note = render_inline(text)
+                    table.source_start, table.source_end = start, end
                     self._last_table = None
                 table.end = end
                 for block in self.blocks:

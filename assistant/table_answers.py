@@ -23,6 +23,9 @@ _DESCRIBE_WORDS = {"country", "countri", "nation", "partner", "ally", "alli", "a
                    "title", "compar", "compare", "cover", "list", "categor", "category"}  # fmt: skip
 
 
+_ASKS_SOURCE = re.compile(r"\bsources?\b|\bcomes? from\b|\bbased on\b|\bderived\b", re.IGNORECASE)
+
+
 def _same_question(a: TableQuery, b: TableQuery) -> bool:
     """Two tables asked the same thing: the same row labels and the same columns."""
     rows = {m.row.label.lower() for m in a.rows} == {m.row.label.lower() for m in b.rows}
@@ -92,6 +95,10 @@ class TableAnswerer:
         stems = {stem(w) for w in words(question)}
         if re.match(r"\W*(why|how(?! many))\b", question, re.IGNORECASE):
             return None  # a reason or a manner is not in the cells
+        if _ASKS_SOURCE.search(question) and stem("table") in stems:
+            sourced = [t for t in hit_tables if t in self.tables and self.tables[t][0].source_start >= 0]
+            if sourced:
+                return self._source(self.tables[sourced[0]][0]), False
         if best is None:
             notes = {stem(w) for w in ("source", "note", "footnote")}
             describe = stems & {stem(w) for w in _DESCRIBE_WORDS} and not stems & notes
@@ -159,6 +166,13 @@ class TableAnswerer:
             if number:
                 return number, note.text
         return None
+
+    def _source(self, table: Table) -> list[Part]:
+        """Where a table's data come from, as its "Source:" line states."""
+        chunk = self.tables[table.table_id][1]
+        stated = re.sub(r"^\s*source:\s*", "", table.source_note, flags=re.IGNORECASE).split(" | ")[0].strip()
+        cite = self.cite(chunk, table.source_start, table.source_end)
+        return [(f"The source of the table “{table.title}” is {stated.rstrip('.')}.", [cite])]
 
     def _describe(self, table: Table, question: str) -> list[Part]:
         chunk = self.tables[table.table_id][1]

@@ -49,6 +49,8 @@ class Table:
     header_end: int = -1
     title_start: int = -1  # span of the title line
     title_end: int = -1
+    source_start: int = -1  # span of the "Source: ..." line
+    source_end: int = -1
 
     def row_footnotes(self, row: TableRow) -> list[Footnote]:
         return [self.footnotes[m] for m in row.markers if m in self.footnotes]

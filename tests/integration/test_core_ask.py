@@ -217,6 +217,25 @@ def test_how_many_data_sharing_partners_overall(bot: Assistant, check_reply: Che
     assert reply.answer.startswith("33"), reply.answer
 
 
+@pytest.mark.parametrize(
+    "question",
+    ["What is the source of the table?", "Where do the numbers in the table on data sharing come from?"],
+)
+def test_table_source_questions_quote_the_source_line(
+    bot: Assistant, check_reply: Check, table: Table, gao_path: Path, question: str
+) -> None:
+    reply = ask(bot, check_reply, question)
+    assert not reply.abstained
+    stated = table.source_note.removeprefix("Source: ").split(" | ")[0].rstrip(".")
+    assert stated and stated in reply.answer
+    assert any(c.quote.startswith("Source:") for c in reply.citations)
+
+
+def test_sources_of_the_audit_are_not_the_table_source(bot: Assistant) -> None:
+    reply = bot.ask("What sources of information did GAO use for this review?")
+    assert "The source of the table" not in reply.answer
+
+
 def test_metadata_questions_quote_the_front_matter(bot: Assistant, check_reply: Check) -> None:
     doc = load_document(bot.settings.corpus_dir / GAO)
     title = ask(bot, check_reply, "What is the title of the report?")

@@ -44,6 +44,8 @@ def assert_spans_exact(doc: Document) -> None:
             assert header.split("\t")[-len(table.columns) :] == table.columns
             if table.title_start >= 0:
                 assert doc.text[table.title_start : table.title_end] == table.title
+            if table.source_note:
+                assert doc.text[table.source_start : table.source_end].startswith("Source:")
             for marker, note in table.footnotes.items():
                 assert doc.text[note.start : note.end] == note.text
                 assert note.text.startswith(f"<sup>{marker}</sup>")

@@ -99,6 +99,7 @@ def test_footnotes_and_source_line_belong_to_the_table() -> None:
         assert note.text.startswith(f"<sup>{marker}</sup>")
         assert "<sup>" not in note.plain
     assert table.source_note == "Source: Invented survey of three stations. | HX-1"
+    assert HARBOR[table.source_start : table.source_end] == table.source_note
     assert [f.marker for f in table.row_footnotes(row(table, "Spare"))] == ["a"]
     table_block = next(b for b in doc.blocks if b.kind == "table")
     assert table_block.end == table.end == HARBOR.index("| HX-1") + len("| HX-1")
@@ -191,6 +192,7 @@ def test_gao_table_title_footnotes_and_source(gao: tuple[str, Table]) -> None:
     for note in table.footnotes.values():
         assert text[note.start : note.end] == note.text
     assert table.source_note.startswith("Source: GAO analysis")
+    assert text[table.source_start : table.source_end] == table.source_note
     assert text[table.start : table.end].startswith("**U.S. Space Operations")
     assert text[table.start : table.end].endswith("GAO-25-108043")
 
