@@ -13,13 +13,12 @@ file), the chunker version, and each document's SHA-256. A model with other weig
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import sys
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -77,6 +76,8 @@ class LoadedIndex:
     collection: Any
     documents: dict[str, DocumentInfo]
     sentences: Any = None  # the generation's stored sentence vectors (None when built without them)
+    views: dict[str, int] = field(default_factory=dict)  # chunk id -> its stored sentence views (by id)
+    docs: Any = None  # the generation's documents collection
 
 
 class Index:
@@ -215,11 +216,12 @@ class Index:
             nonlocal dimension
             chunks = [c for _, doc_chunks in group for c in doc_chunks]
             sentence_means: dict[str, np.ndarray] = {}
+            counts: dict[str, int] | None = None
             if self.settings.precompute_sentences:
                 texts = {doc.source: doc.text for doc, _ in group}
                 sentences_col = self.store.collection(generation, "sentences", create=True)
-                sentence_means = self._add_sentences(sentences_col, chunks, texts, batch)
-            dimension = self._add_chunks(chunks_col, chunks, batch, sentence_means) or dimension
+                sentence_means, counts = self._add_sentences(sentences_col, chunks, texts, batch)
+            dimension = self._add_chunks(chunks_col, chunks, batch, sentence_means, counts) or dimension
             for doc, doc_chunks in group:
                 self._add_document(docs_col, doc, len(doc_chunks))
                 hashes[doc.source] = doc.sha256
@@ -266,7 +268,12 @@ class Index:
         return report
 
     def _add_chunks(
-        self, collection: Any, chunks: list[Chunk], batch: int, known: dict[str, np.ndarray] | None = None
+        self,
+        collection: Any,
+        chunks: list[Chunk],
+        batch: int,
+        known: dict[str, np.ndarray] | None = None,
+        counts: dict[str, int] | None = None,
     ) -> int:
         """Embed and add ``chunks``; returns the vectors' dimension (0 when there were none).
 
@@ -295,23 +302,31 @@ class Index:
                 ids=[c.chunk_id for c in part],
                 embeddings=vectors[i : i + batch],
                 documents=[c.text for c in part],
-                metadatas=[c.metadata() for c in part],
+                metadatas=[_with_views(c.metadata(), counts) for c in part],
             )
         return int(vectors.shape[1])
 
     def _add_sentences(
         self, collection: Any, chunks: list[Chunk], texts: dict[str, str], batch: int
-    ) -> dict[str, np.ndarray]:
+    ) -> tuple[dict[str, np.ndarray], dict[str, int]]:
         """Embed the answer units of ``chunks`` exactly as the answerer will read them (stored by text).
 
-        Returns, per chunk, the normalised mean of its sentences' vectors: the chunk's own vector for dense
-        retrieval, with no second pass of the model over the same words."""
+        Returns, per chunk, the normalised mean of its sentences' vectors (the chunk's own vector for dense
+        retrieval, with no second pass of the model over the same words) and how many views it has: they are
+        stored as ``<chunk id>:0``, ``<chunk id>:1``, ..., so a question reads them by id (an indexed lookup;
+        a metadata filter scans the collection: 40 ms at 100k chunks)."""
         records: dict[str, tuple[str, dict[str, str]]] = {}
         sentence_keys: dict[str, list[str]] = {}
+        counts = {c.chunk_id: 0 for c in chunks}
+        seen: set[tuple[str, str]] = set()
         for unit in units_from_hits([Hit(c, 0.0) for c in chunks], texts.__getitem__):
             chunk = unit.hit.chunk
             for n, view in enumerate(views(unit.reading)):
-                key = hashlib.sha256(f"{chunk.chunk_id}\0{view}".encode()).hexdigest()[:24]
+                if (chunk.chunk_id, view) in seen:
+                    continue
+                seen.add((chunk.chunk_id, view))
+                key = f"{chunk.chunk_id}:{counts[chunk.chunk_id]}"
+                counts[chunk.chunk_id] += 1
                 records[key] = (view, {"chunk_id": chunk.chunk_id, "source": chunk.source, "text": view})
                 if n == 0 and len(unit.spans) == 1:
                     sentence_keys.setdefault(chunk.chunk_id, []).append(key)
@@ -328,7 +343,7 @@ class Index:
             # The text goes in the metadata, not the document: Chroma builds a full-text index of documents,
             # which nothing searches here (half the cost of writing these records).
             collection.add(ids=part, embeddings=vectors[j : j + batch], metadatas=[records[i][1] for i in part])
-        return means
+        return means, counts
 
     def sentence_vectors(self, chunk_ids: list[str]) -> dict[str, np.ndarray]:
         """Stored vectors of the answer units of these chunks, by text ({} when not precomputed)."""
@@ -339,7 +354,13 @@ class Index:
             if loaded.sentences is None:
                 return {}  # built without precomputed sentences
             include = ["metadatas", "documents", "embeddings"]
-            got = loaded.sentences.get(where={"chunk_id": {"$in": chunk_ids}}, include=include)
+            counted = [c for c in chunk_ids if c in loaded.views]
+            ids = [f"{c}:{i}" for c in counted for i in range(loaded.views[c])]
+            got = loaded.sentences.get(ids=ids, include=include) if ids else {k: [] for k in ["ids", *include]}
+            rest = [c for c in chunk_ids if c not in loaded.views]  # written before views were counted
+            if rest:
+                older = loaded.sentences.get(where={"chunk_id": {"$in": rest}}, include=include)
+                got = {k: list(got[k]) + list(older[k]) for k in include}
             # (older indexes kept the text as the record's document)
             texts = [m.get("text") or d for m, d in zip(got["metadatas"], got["documents"], strict=True)]
             return {t: np.asarray(v, dtype=np.float32) for t, v in zip(texts, got["embeddings"], strict=True) if t}
@@ -435,6 +456,7 @@ class Index:
                 elif refresh:  # same generation, fresh handles (after a reconnect)
                     previous.collection = self.store.collection(previous.generation, "chunks")
                     previous.sentences = self._sentences_collection(previous.generation)
+                    previous.docs = self.store.collection(previous.generation, "docs")
             self._checked_at = now
             assert self._loaded is not None
             return self._loaded
@@ -470,7 +492,9 @@ class Index:
         sources = np.array([c.source for c in chunks])
         by_id = {c.chunk_id: i for i, c in enumerate(chunks)}
         sentences = self._sentences_collection(generation)
-        return LoadedIndex(generation, chunks, by_id, bm25, sources, collection, docs, sentences)
+        counts = {str(m["chunk_id"]): int(m["sentence_views"]) for m in got["metadatas"] if "sentence_views" in m}
+        docs_col = self.store.collection(generation, "docs")
+        return LoadedIndex(generation, chunks, by_id, bm25, sources, collection, docs, sentences, counts, docs_col)
 
     def _sentences_collection(self, generation: str) -> Any:
         """The handle is kept with the loaded generation: looking it up per question costs a server round trip."""
@@ -488,7 +512,8 @@ class Index:
             with self._lock:
                 if loaded.generation == self._loaded_generation() and source in self._texts:
                     return self._texts[source]
-            got = self.store.collection(loaded.generation, "docs").get(ids=[source], include=["documents"])
+            docs = loaded.docs if loaded.docs is not None else self.store.collection(loaded.generation, "docs")
+            got = docs.get(ids=[source], include=["documents"])
             if not got["ids"]:
                 raise KeyError(f"No indexed document named {source!r}")
             with self._lock:
@@ -533,8 +558,19 @@ class Index:
         scores = loaded.bm25.get_scores(tokens)
         if sources:
             scores = np.where(np.isin(loaded.sources, list(sources)), scores, 0.0)
-        top = np.argsort(-scores)[:n]
+        if len(scores) > n:  # the n best without sorting every chunk's score (100k chunks: ~7 ms -> <1 ms)
+            best = np.argpartition(-scores, n - 1)[:n]
+            top = best[np.argsort(-scores[best], kind="stable")]
+        else:
+            top = np.argsort(-scores, kind="stable")
         return [(int(i), float(scores[i])) for i in top if scores[i] > 0]
+
+
+def _with_views(meta: dict[str, Any], counts: dict[str, int] | None) -> dict[str, Any]:
+    """Chunk metadata, with the number of its stored sentence views when they were stored."""
+    if counts is not None:
+        meta["sentence_views"] = counts.get(str(meta["chunk_id"]), 0)
+    return meta
 
 
 def embedding_text(chunk: Chunk) -> str:
