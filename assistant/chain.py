@@ -9,6 +9,7 @@ from typing import Any
 from langchain_core.runnables import Runnable, RunnableLambda
 
 from assistant.answering import NOT_IN_REPORT, Draft, ExtractiveAnswerer
+from assistant.chunking import CHUNKER_VERSION
 from assistant.config import Settings
 from assistant.conversation import EntityCatalog, condense
 from assistant.index import Index
@@ -59,9 +60,13 @@ class Assistant:
         )
 
     # -- index management ---------------------------------------------------------------------------------
-    def ensure_index(self) -> None:
-        """Build the index from the corpus folder when there is none yet."""
-        if not self.index.exists():
+    def ensure_index(self, upgrade: bool = False) -> None:
+        """Build the index from the corpus folder when there is none yet. With ``upgrade`` (at start-up), also
+        rebuild an index that an older chunker built with the same model, which readers refuse."""
+        outdated = False
+        if upgrade and self.index.exists():
+            outdated = (self.index.manifest() or {}).get("chunker_version") != CHUNKER_VERSION
+        if outdated or not self.index.exists():
             report = self.index.ingest()
             for source, reason in report.skipped.items():
                 log.warning("skipped %s: %s", source, reason)

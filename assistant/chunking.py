@@ -11,7 +11,7 @@ from assistant.text import render_inline, sentence_spans
 from assistant.types import Chunk, ChunkKind
 
 # Bump when chunk boundaries or texts change: the index manifest records it and asks for a rebuild.
-CHUNKER_VERSION = "6"  # 6: chunk vectors are the mean of their sentences' vectors
+CHUNKER_VERSION = "7"  # 6: chunk vectors are the mean of their sentences' vectors
 MAX_CHARS = 1200  # a paragraph longer than this is split between sentences
 MERGE_BELOW = 160  # consecutive tiny paragraphs of one section (front matter) are kept together
 

@@ -136,8 +136,8 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO if args.verbose else logging.ERROR, format="%(levelname)s %(message)s")
     try:
         bot = Assistant(Settings())
-        if args.command in ("search", "documents"):
-            bot.ensure_index()
+        if args.command in ("ask", "search", "chat", "documents"):
+            bot.ensure_index(upgrade=True)
         return int(args.func(bot, args))
     except (IndexUnavailable, IndexMismatch, IndexLocked, EmbeddingModelError) as exc:
         print(f"error: {exc}", file=sys.stderr)

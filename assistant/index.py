@@ -119,7 +119,7 @@ class Index:
         except Exception:
             return ""
 
-    def check_compatible(self, manifest: dict[str, Any]) -> None:
+    def check_compatible(self, manifest: dict[str, Any], chunker: bool = True) -> None:
         """Refuse to mix vectors of another model, or chunks of another chunker version.
 
         The model is identified by the SHA-256 of its weights file when both sides have one: a copy of the
@@ -137,7 +137,7 @@ class Index:
                 "vectors cannot be mixed. Run `assistant ingest --rebuild` to re-embed everything with the "
                 "configured model (or configure the model the index was built with)."
             )
-        if manifest.get("chunker_version") != CHUNKER_VERSION:
+        if chunker and manifest.get("chunker_version") != CHUNKER_VERSION:
             raise IndexMismatch(
                 f"The index was built by chunker version {manifest.get('chunker_version')!r}, this is "
                 f"{CHUNKER_VERSION!r}. Run `assistant ingest --rebuild`."
@@ -169,7 +169,15 @@ class Index:
         report = IngestReport()
         old = self.store.read_manifest()
         if old and not rebuild:
-            self.check_compatible(old)
+            self.check_compatible(old, chunker=False)
+            if old.get("chunker_version") != CHUNKER_VERSION:
+                # Same model, older chunking: every document is chunked again (a rebuild), never mixed.
+                log.warning(
+                    "the index was built by chunker version %s, this is %s: re-indexing every document",
+                    old.get("chunker_version"),
+                    CHUNKER_VERSION,
+                )
+                rebuild = True
         old_docs = self._docs_meta(old["generation"]) if old and not rebuild else {}
         files: list[tuple[Path, str, bytes]] = []
         for path, source in discover(paths, self.settings.corpus_dir):

@@ -43,7 +43,7 @@ def main(argv: list[str] | None = None) -> int:
     assistant = Assistant(settings)
     print(f"Preparing the index from {settings.corpus_dir} (first run builds it)…", flush=True)
     try:
-        assistant.ensure_index()
+        assistant.ensure_index(upgrade=True)
     except (IndexLocked, IndexUnavailable, IndexMismatch) as exc:
         # e.g. another instance is building the index right now: serve anyway; /api/health says why
         print(f"warning: {exc}", file=sys.stderr)

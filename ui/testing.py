@@ -47,7 +47,7 @@ class FakeAssistant:
         self._lock = threading.Lock()
 
     # -- the public surface the UI uses -------------------------------------------------------------
-    def ensure_index(self) -> None:
+    def ensure_index(self, upgrade: bool = False) -> None:
         return None
 
     def ask(

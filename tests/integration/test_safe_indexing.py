@@ -276,3 +276,23 @@ def test_manifest_records_model_chunker_and_document_hashes(seed: Seed, embedder
     assert manifest["embedding_dimension"] == 384 and manifest["chunker_version"] == CHUNKER_VERSION
     corpus_v1 = seed.work / "corpus-v1"
     assert manifest["documents"] == {p.name: sha256_bytes(p.read_bytes()) for p in sorted(corpus_v1.iterdir())}
+
+
+def test_an_index_of_an_older_chunker_is_rebuilt_by_the_next_ingest(seed: Seed, embedder: Embedder) -> None:
+    from assistant.chunking import CHUNKER_VERSION
+
+    data = _copy_seed(seed, "old-chunker")
+    store = EmbeddedStore(Settings(data_dir=data))
+    manifest = store.read_manifest()
+    assert manifest is not None
+    store.write_manifest({**manifest, "chunker_version": "0"})  # as if an older release had built it
+    bot = _assistant(seed.work / "corpus-v1", data, embedder)
+    assert bot.ask(Q_UNCHANGED).notice == "index_unavailable"  # readers never use chunks of another chunker
+    bot.ensure_index()  # per question: cheap, no manifest read, so no rebuild
+    assert store.read_manifest() == {**manifest, "chunker_version": "0"}
+    bot.ensure_index(upgrade=True)  # what `make run` does at start: the same model, so it rebuilds unasked
+    rebuilt = store.read_manifest()
+    assert rebuilt is not None and rebuilt["chunker_version"] == CHUNKER_VERSION
+    assert rebuilt["generation"] != manifest["generation"]
+    assert rebuilt["documents"] == manifest["documents"]
+    assert "$10 million" in _answers_with_citations(bot, Q_UNCHANGED, "report-00.txt")
