@@ -11,6 +11,7 @@ import pytest
 
 from assistant.chunking import chunk_document
 from assistant.loaders import Document, LoadError, load_document
+from assistant.tables import Table
 
 pytest.importorskip("fpdf", reason="fpdf2 (dev extra) builds the test PDFs")
 
@@ -289,18 +290,24 @@ def test_html_is_data_only(html_doc: Document) -> None:
         assert "<script" not in chunk.text and "javascript:" not in chunk.text
 
 
+def _html_table(path: Path, html: str) -> tuple[Document, Table]:
+    """Load an HTML page; its document and first table."""
+    path.write_text(html, encoding="utf-8")
+    doc = load_document(path)
+    table = next(b.table for b in doc.blocks if b.kind == "table")
+    assert table is not None
+    return doc, table
+
+
 def test_html_table_titled_by_heading_and_layout_tables(tmp_path: Path) -> None:
-    page = tmp_path / "t.htm"
-    page.write_text(
+    doc, table = _html_table(
+        tmp_path / "t.htm",
         "<html><body><h2>Launch Sites</h2><table><tr><th>Site</th><th>Pads</th><th>Active</th></tr>"
         "<tr><td>North <i>Cape</i></td><td>2</td><td>Yes</td></tr><tr><td>South\tBay</td><td>1</td><td>No</td></tr>"
         "</table><table><tr><td>just one layout cell</td></tr></table>"
         "<p>Escaped &lt;script&gt;alert(1)&lt;/script&gt; stays text.</p></body></html>",
-        encoding="utf-8",
     )
-    doc = load_document(page)
-    table = next(b.table for b in doc.blocks if b.kind == "table")
-    assert table is not None and table.title == "Launch Sites"
+    assert table.title == "Launch Sites"
     assert table.columns == ["Pads", "Active"]
     assert [(r.label, r.cells) for r in table.rows] == [("North Cape", ["2", "Yes"]), ("South Bay", ["1", "No"])]
     assert any(doc.span(b) == "just one layout cell" for b in doc.blocks)
@@ -308,8 +315,8 @@ def test_html_table_titled_by_heading_and_layout_tables(tmp_path: Path) -> None:
 
 
 def test_html_rowspan_and_colspan(tmp_path: Path) -> None:
-    page = tmp_path / "spans.html"
-    page.write_text(
+    doc, table = _html_table(
+        tmp_path / "spans.html",
         "<html><body><h2>Depot Staffing</h2><table>"
         "<tr><th>Service</th><th>Region</th><th colspan='2'>Staff</th><th>Status</th></tr>"
         "<tr><td rowspan='2'>Army</td><td>Europe</td><td>12</td><td>3</td><td rowspan='3'>Open</td></tr>"
@@ -317,11 +324,7 @@ def test_html_rowspan_and_colspan(tmp_path: Path) -> None:
         "<tr><td>Navy</td><td>Atlantic</td><td colspan='2'>none</td></tr>"
         "<tr><td>Air Force</td><td rowspan='0'>Gulf</td><td>4</td><td>2</td><td>Closed</td></tr>"
         "</table></body></html>",
-        encoding="utf-8",
     )
-    doc = load_document(page)
-    table = next(b.table for b in doc.blocks if b.kind == "table")
-    assert table is not None
     assert table.columns[:2] == ["Region", "Staff"] and len(table.columns) == 4
     assert [(r.label, r.cells) for r in table.rows] == [
         ("Army", ["Europe", "12", "3", "Open"]),
