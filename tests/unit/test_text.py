@@ -177,3 +177,12 @@ def test_content_stems_skip_stopwords() -> None:
 def test_lexical_tokens_read_rendered_text() -> None:
     tokens = lexical_tokens("[Lamps](https://example.org/lamps) <sup>a</sup>")
     assert tokens == [stem("lamps")]
+
+
+def test_everyday_phrasings_are_searched_in_the_report_s_words() -> None:
+    from assistant.thesaurus import fold_aliases
+
+    assert fold_aliases("What was left out of the public version?") == "What was omitted of the public version?"
+    assert fold_aliases("Did the Pentagon agree with the proposals?") == "Did DOD concur with the recommendations?"
+    assert fold_aliases("Who set up the office?") == "Who established the office?"
+    assert fold_aliases("Is the setup offset?") == "Is the setup offset?"  # whole phrases only
