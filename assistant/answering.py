@@ -126,7 +126,6 @@ class ExtractiveAnswerer:
             vocabulary: set[str] = set()
             names: set[str] = set()
             df: Counter[str] = Counter()  # stem -> chunks containing it
-            stem_of: dict[str, str] = {}
             lexicon = Lexicon(n_chunks=max(1, len(loaded.chunks)))
             for chunk in loaded.chunks:
                 if chunk.kind == "table" and chunk.table_json:
@@ -138,7 +137,7 @@ class ExtractiveAnswerer:
                 tokens = set(words(text))
                 vocabulary |= tokens
                 names.update(_NAME_TOKEN.findall(text))
-                df.update({stem_of.get(t) or stem_of.setdefault(t, stem(t)) for t in tokens})
+                df.update({stem(t) for t in tokens})  # stem() is cached
             vocabulary |= {_name_key(n) for n in names}
             lexicon.df = dict(df)
             self._tables, self._vocabulary, self._lexicon = tables, vocabulary, lexicon

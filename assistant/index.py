@@ -361,7 +361,7 @@ class Index:
         def fetch(loaded: LoadedIndex) -> dict[str, np.ndarray]:
             if loaded.sentences is None:
                 return {}  # built without precomputed sentences
-            include = ["metadatas", "documents", "embeddings"]
+            include = ["metadatas", "embeddings"]
             counted = [c for c in chunk_ids if c in loaded.views]
             ids = [f"{c}:{i}" for c in counted for i in range(loaded.views[c])]
             got = loaded.sentences.get(ids=ids, include=include) if ids else {k: [] for k in ["ids", *include]}
@@ -369,8 +369,7 @@ class Index:
             if rest:
                 older = loaded.sentences.get(where={"chunk_id": {"$in": rest}}, include=include)
                 got = {k: list(got[k]) + list(older[k]) for k in include}
-            # (older indexes kept the text as the record's document)
-            texts = [m.get("text") or d for m, d in zip(got["metadatas"], got["documents"], strict=True)]
+            texts = [m.get("text") for m in got["metadatas"]]
             return {t: np.asarray(v, dtype=np.float32) for t, v in zip(texts, got["embeddings"], strict=True) if t}
 
         return self._read(fetch)
@@ -410,9 +409,8 @@ class Index:
             return copied  # the old generation has none: answers embed those sentences when needed
         sentences_col = self.store.collection(generation, "sentences", create=True)
         for i in range(0, len(sources), 50):
-            records = _get_all(old_sentences, where={"source": {"$in": sources[i : i + 50]}}, embeddings=True)
-            for meta, text in zip(records["metadatas"], records.pop("documents"), strict=True):
-                meta.setdefault("text", text)  # an index written before the text moved to the metadata
+            where = {"source": {"$in": sources[i : i + 50]}}
+            records = _get_all(old_sentences, where=where, embeddings=True, documents=False)
             for j in range(0, len(records["ids"]), batch):
                 sentences_col.add(**{k: v[j : j + batch] for k, v in records.items()})
         return copied
