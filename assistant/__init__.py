@@ -13,7 +13,7 @@ from assistant.chain import Assistant
 from assistant.config import Settings
 from assistant.embeddings import Embedder, EmbeddingModelError, load_embedder
 from assistant.index import Index
-from assistant.loaders import Document, LoadError, load_document
+from assistant.ingest import Document, LoadError, load_document
 from assistant.retrieval import HybridSearcher, ReportRetriever
 from assistant.store import IndexLocked, IndexMismatch, IndexUnavailable
 from assistant.types import Chunk, Citation, DocumentInfo, Hit, IngestReport, Reply, hit_to_dict

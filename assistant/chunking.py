@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import replace
 
-from assistant.loaders import Block, Document
+from assistant.ingest import Block, Document
 from assistant.tables import Table, table_to_json
 from assistant.text import render_inline, sentence_spans
 from assistant.types import Chunk, ChunkKind

@@ -28,7 +28,7 @@ import numpy as np
 from assistant.chunking import CHUNKER_VERSION, chunk_document
 from assistant.config import Settings
 from assistant.embeddings import Embedder, _weights_hash, load_embedder, resolve_model_path
-from assistant.loaders import Document, LoadError, load_document, sha256_bytes, supported_suffixes
+from assistant.ingest import Document, LoadError, load_document, sha256_bytes, supported_suffixes
 from assistant.sentences import units_from_hits, views
 from assistant.store import IndexMismatch, IndexUnavailable, Store, hold_point, is_missing, open_store
 from assistant.text import lexical_tokens

@@ -149,7 +149,7 @@ def main() -> int:
 
     # ingest: per-document encode (what Index._add_chunks does) vs one global encode of the same texts
     from assistant.chunking import chunk_document
-    from assistant.loaders import load_document
+    from assistant.ingest import load_document
 
     per_doc = []
     for path in sorted(corpus.glob("*.txt"))[:40]:

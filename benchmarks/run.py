@@ -177,7 +177,7 @@ def _positive(value: str) -> int:
 def _chunk_texts(corpus: Path) -> list[str]:
     from assistant.chunking import chunk_document
     from assistant.index import embedding_text
-    from assistant.loaders import load_document
+    from assistant.ingest import load_document
 
     return [embedding_text(c) for p in sorted(corpus.glob("*.txt")) for c in chunk_document(load_document(p, p.name))]
 

@@ -247,7 +247,7 @@ def make_report(i: int, max_paragraphs: int | None = None) -> Report:
 
 def count_chunks(text: str, name: str = "x.txt") -> int:
     from assistant.chunking import chunk_document
-    from assistant.loaders import parse_text
+    from assistant.ingest.text import parse_text
 
     return len(chunk_document(parse_text(text, name)))
 

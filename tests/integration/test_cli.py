@@ -19,7 +19,7 @@ import pytest
 
 from assistant import NOT_IN_REPORT, Citation
 from assistant.cli import main
-from assistant.loaders import load_document
+from assistant.ingest import load_document
 
 pytestmark = pytest.mark.integration
 

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from assistant import NOT_IN_REPORT, Assistant, Reply, Settings
-from assistant.loaders import load_document
+from assistant.ingest import load_document
 from assistant.table_answers import number_name
 from assistant.tables import Table, TableRow
 

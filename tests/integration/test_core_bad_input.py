@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from assistant import NOT_IN_REPORT, Assistant, Settings
-from assistant.loaders import load_document
+from assistant.ingest import load_document
 
 pytestmark = pytest.mark.integration
 

@@ -267,7 +267,7 @@ def test_another_embedding_model_needs_rebuild_but_a_copy_of_the_same_model_does
 
 def test_manifest_records_model_chunker_and_document_hashes(seed: Seed, embedder: Embedder) -> None:
     from assistant.chunking import CHUNKER_VERSION
-    from assistant.loaders import sha256_bytes
+    from assistant.ingest import sha256_bytes
 
     manifest = EmbeddedStore(Settings(data_dir=seed.data)).read_manifest()
     assert manifest is not None

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from assistant.chunking import MAX_CHARS, chunk_document
-from assistant.loaders import Document, LoadError, decode_text, load_document, parse_text
+from assistant.ingest import Document, LoadError, decode_text, load_document
+from assistant.ingest.text import parse_text
 from assistant.tables import Table
 from assistant.text import render_inline, sentence_spans, words
 from assistant.types import Chunk

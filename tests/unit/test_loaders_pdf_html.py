@@ -10,7 +10,7 @@ from types import ModuleType
 import pytest
 
 from assistant.chunking import chunk_document
-from assistant.loaders import Document, LoadError, load_document
+from assistant.ingest import Document, LoadError, load_document
 from assistant.tables import Table
 
 pytest.importorskip("fpdf", reason="fpdf2 (dev extra) builds the test PDFs")
@@ -181,7 +181,7 @@ def test_pdf_chunks_carry_pages(pdf_doc: Document) -> None:
 
 
 def test_pdf_hyphenated_line_break_is_joined() -> None:
-    from assistant.loaders_pdf import _Cell, _join_lines, _Line
+    from assistant.ingest.pdf import _Cell, _join_lines, _Line
 
     lines = [
         _Line(1, 100.0, 10.0, [_Cell(0, 100, "the receivers were re-")]),

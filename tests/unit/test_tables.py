@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.loaders import Document, load_document, parse_text
+from assistant.ingest import Document, load_document
+from assistant.ingest.text import parse_text
 from assistant.table_answers import NOT_IN_REPORT, TableAnswerer
 from assistant.tables import (
     Table,

@@ -21,7 +21,8 @@ from typing import Any
 from pypdf import PdfReader
 from pypdf.errors import PdfReadError
 
-from assistant.loaders import Block, BlockKind, Document, DocumentBuilder, LoadError, document_metadata, sha256_bytes
+from assistant.ingest.document import Block, BlockKind, Document, DocumentBuilder, LoadError, sha256_bytes
+from assistant.ingest.metadata import read_metadata
 
 log = logging.getLogger(__name__)
 
@@ -351,7 +352,8 @@ def _structure(pages: list[_Page], source: str, meta_title: str) -> Document:
     flush()
 
     text = builder.text
-    title, number, date = document_metadata(text, Path(source).stem)
+    meta = read_metadata(text, Path(source).stem)
+    title, number, date = meta.title, meta.report_number, meta.date
     title = meta_title or doc_title or title
     if not doc_title and builder.blocks:
         first = builder.blocks[0]

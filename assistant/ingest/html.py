@@ -14,7 +14,8 @@ from pathlib import Path
 
 from bs4 import BeautifulSoup, CData, Comment, Declaration, Doctype, NavigableString, ProcessingInstruction, Tag
 
-from assistant.loaders import BlockKind, Document, DocumentBuilder, LoadError, document_metadata, sha256_bytes
+from assistant.ingest.document import BlockKind, Document, DocumentBuilder, LoadError, sha256_bytes
+from assistant.ingest.metadata import read_metadata
 
 # Content that is not reading text: dropped with everything inside.
 _DROP = {
@@ -62,7 +63,8 @@ def load_html(path: Path, source: str) -> Document:
     if not any(b.kind != "heading" for b in builder.blocks):
         raise LoadError(f"{source}: the HTML has headings but no text")
     title = next((meta[k] for k in _META_TITLE if meta.get(k)), "") or heading_title or page_title
-    _, number, found_date = document_metadata(f"{title}\n{page_title}\n{text}", Path(source).stem)
+    found = read_metadata(f"{title}\n{page_title}\n{text}", Path(source).stem)
+    number, found_date = found.report_number, found.date
     date = found_date or next((_format_date(meta[k]) for k in _META_DATE if meta.get(k)), "")
     doc = Document(
         source=source,
