@@ -13,10 +13,11 @@ import numpy as np
 from assistant.config import Settings
 from assistant.conversation import CONTEXT_MARK
 from assistant.index import Index, LoadedIndex
+from assistant.ingest.reflow import reading_text
 from assistant.sentences import CONTINUES, Lexicon, Unit, answer_type_bonus, lead_for, units_from_hits, views
 from assistant.table_answers import NOT_IN_REPORT, Part, TableAnswerer, join_names
 from assistant.tables import Table, TableRow, column_aliases, row_names, table_from_json
-from assistant.text import STOPWORDS, render_inline, sentence_spans, stem, words
+from assistant.text import STOPWORDS, stem, words
 from assistant.types import Chunk, Citation, Hit
 
 __all__ = ["NOT_IN_REPORT", "Draft", "ExtractiveAnswerer"]
@@ -315,10 +316,10 @@ class ExtractiveAnswerer:
         said = " ".join(previous_answer.split())
         quoted = {(u.hit.chunk.source, u.spans[0]) for u in units if len(u.spans) == 1 and u.text in said}
         following = set()
-        for source, (start, end) in quoted:
-            chunk = next(u.hit.chunk for u in units if u.hit.chunk.source == source and u.spans[0] == (start, end))
-            spans = sentence_spans(self.index.source_text(source), chunk.char_start, chunk.char_end)
-            following |= {(source, sp) for sp, prev in zip(spans[1:], spans, strict=False) if prev == (start, end)}
+        for source, sentence in quoted:
+            chunk = next(u.hit.chunk for u in units if u.hit.chunk.source == source and u.spans[0] == sentence)
+            spans = chunk.sentence_spans()
+            following |= {(source, sp) for sp, prev in zip(spans[1:], spans, strict=False) if prev == sentence}
         shift = []
         for u in units:
             keys = {(u.hit.chunk.source, sp) for sp in u.spans}
@@ -390,8 +391,8 @@ class ExtractiveAnswerer:
             chunk = unit.hit.chunk
             spans = list(unit.spans)
             text = self.index.source_text(chunk.source)
-            if chunk.kind != "table_row" and CONTINUES.match(text[spans[0][0] : spans[0][1]]):
-                before = [sp for sp in sentence_spans(text, chunk.char_start, chunk.char_end) if sp[1] <= spans[0][0]]
+            if chunk.kind != "table_row" and CONTINUES.match(reading_text(text, spans[0])):
+                before = [sp for sp in chunk.sentence_spans() if sp[-1][1] <= spans[0][0][0]]
                 if before:
                     spans.insert(0, before[-1])
             if chunk.kind == "table_row" and chunk.table_id in self._tables:
@@ -401,7 +402,6 @@ class ExtractiveAnswerer:
                 cites = [self.citation(chunk, s, e) for s, e in [(row.start, row.end), *notes]]
                 parts.append((chunk.text, cites))
                 continue
-            for s, e in spans:
-                cite = self.citation(chunk, s, e)
-                parts.append((render_inline(" ".join(cite.quote.split())), [cite]))
+            for sentence in spans:
+                parts.append((reading_text(text, sentence), [self.citation(chunk, s, e) for s, e in sentence]))
         return list({p[1][0].char_start: p for p in parts}.values())

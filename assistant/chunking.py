@@ -1,19 +1,22 @@
-"""Structured document -> chunks with stable ids and location metadata. Pure functions, no I/O."""
+"""Structured document -> chunks with stable ids, location metadata and their sentences. Pure, no I/O."""
 
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import replace
 
-from assistant.ingest import Block, Document
+from assistant.ingest.document import Block, Document, Sentence
+from assistant.ingest.reflow import reading_text, segment
 from assistant.tables import Table, table_to_json
-from assistant.text import render_inline, sentence_spans
+from assistant.text import render_inline
 from assistant.types import Chunk, ChunkKind
 
-# Bump when chunk boundaries or texts change: the index manifest records it and asks for a rebuild.
-CHUNKER_VERSION = "7"  # 6: chunk vectors are the mean of their sentences' vectors
+# Bump when chunk boundaries or texts change: the index manifest records it and an older index is rebuilt.
+CHUNKER_VERSION = "8"  # 8: sentences found on reflowed text, kept per chunk; furniture, TOC and figures not chunked
 MAX_CHARS = 1200  # a paragraph longer than this is split between sentences
 MERGE_BELOW = 160  # consecutive tiny paragraphs of one section (front matter) are kept together
+SKIPPED_KINDS = frozenset({"toc", "boilerplate", "figure"})  # located and shown, never retrieved as answers
 
 
 def chunk_id(source: str, kind: str, text: str, occurrence: int = 0) -> str:
@@ -40,42 +43,63 @@ def _make(doc: Document, kind: ChunkKind, text: str, start: int, end: int, block
     )
 
 
-def _split_long(doc: Document, start: int, end: int) -> list[tuple[int, int]]:
-    """Pieces of at most MAX_CHARS that end at sentence boundaries (a single huge sentence stays whole)."""
-    pieces: list[tuple[int, int]] = []
-    piece_start: int | None = None
-    piece_end = start
-    for s, e in _bounded(doc, sentence_spans(doc.text, start, end)):
-        if piece_start is not None and e - piece_start > MAX_CHARS:
-            pieces.append((piece_start, piece_end))
-            piece_start = None
-        if piece_start is None:
-            piece_start = s
-        piece_end = e
-    if piece_start is not None:
-        pieces.append((piece_start, piece_end))
+def block_sentences(doc: Document, block: Block) -> list[Sentence]:
+    """The block's sentences (loaders that know the layout record them; otherwise found here)."""
+    if not block.sentences:
+        block.sentences = segment(doc.text, [(block.start, block.end)])
+    return _bounded(doc, block.sentences)
+
+
+def _bounded(doc: Document, sentences: list[Sentence]) -> list[Sentence]:
+    """Sentences, with any "sentence" longer than 2 * MAX_CHARS (a run-on line with no full stop) cut at spaces
+    into MAX_CHARS pieces, and a warning on the document."""
+    out: list[Sentence] = []
+    for sentence in sentences:
+        if sum(e - s for s, e in sentence) <= 2 * MAX_CHARS:
+            out.append(sentence)
+            continue
+        doc.warnings.append(
+            f"a {sum(e - s for s, e in sentence):,}-character passage without sentence breaks was split"
+        )
+        for s, e in sentence:
+            while e - s > MAX_CHARS:
+                cut = doc.text.rfind(" ", s, s + MAX_CHARS)
+                cut = cut if cut > s else s + MAX_CHARS
+                out.append(((s, cut),))
+                s = cut
+                while s < e and doc.text[s].isspace():
+                    s += 1
+            if e > s:
+                out.append(((s, e),))
+    return out
+
+
+def _pieces(sentences: list[Sentence]) -> list[list[Sentence]]:
+    """Consecutive sentences grouped into pieces of at most MAX_CHARS (a single long sentence stays whole)."""
+    pieces: list[list[Sentence]] = []
+    size = 0
+    for sentence in sentences:
+        length = sum(e - s for s, e in sentence)
+        if pieces and size + length <= MAX_CHARS:
+            pieces[-1].append(sentence)
+            size += length
+        else:
+            pieces.append([sentence])
+            size = length
     return pieces
 
 
-def _bounded(doc: Document, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Sentences, with any "sentence" longer than 2 * MAX_CHARS (a run-on line with no full stop) cut at
-    spaces into MAX_CHARS pieces, and a warning on the document."""
-    out: list[tuple[int, int]] = []
-    for s, e in spans:
-        if e - s <= 2 * MAX_CHARS:
-            out.append((s, e))
-            continue
-        doc.warnings.append(f"a {e - s:,}-character passage without sentence breaks was split")
-        while e - s > MAX_CHARS:
-            cut = doc.text.rfind(" ", s, s + MAX_CHARS)
-            cut = cut if cut > s else s + MAX_CHARS
-            out.append((s, cut))
-            s = cut
-            while s < e and doc.text[s].isspace():
-                s += 1
-        if e > s:
-            out.append((s, e))
-    return out
+def _text_chunk(doc: Document, sentences: list[Sentence], block: Block, joiner: str = " ") -> Chunk:
+    text = joiner.join(reading_text(doc.text, s) for s in sentences)
+    return _make(
+        doc,
+        "text",
+        text,
+        sentences[0][0][0],
+        sentences[-1][-1][1],
+        block,
+        sentences=json.dumps([[list(span) for span in s] for s in sentences]),
+    )
 
 
 def _table_chunks(doc: Document, block: Block, table: Table) -> list[Chunk]:
@@ -109,36 +133,44 @@ def _table_chunks(doc: Document, block: Block, table: Table) -> list[Chunk]:
 
 def chunk_document(doc: Document) -> list[Chunk]:
     """Chunks that follow the document's structure: paragraphs within sections, tables whole and by row,
-    footnotes on their own. Chunk spans never cut a sentence."""
+    footnotes on their own. Chunks never cut a sentence, and hold no page furniture, contents or figures."""
     chunks: list[Chunk] = []
-    pending: list[Block] = []  # tiny paragraphs waiting to be merged
+    pending: list[tuple[Block, list[Sentence]]] = []  # tiny paragraphs waiting to be merged
 
     def flush() -> None:
         if pending:
-            start, end = pending[0].start, pending[-1].end
-            text = "\n".join(render_inline(doc.span(b)) for b in pending)
-            chunks.append(_make(doc, "text", text, start, end, pending[0]))
+            chunks.append(_text_chunk(doc, [s for _, sents in pending for s in sents], pending[0][0], joiner="\n"))
             pending.clear()
 
     for i, block in enumerate(doc.blocks):
+        if block.kind in SKIPPED_KINDS:
+            continue
         is_title = i == 0 and block.kind == "heading"  # so "What is the title?" finds it, with the front matter
-        if block.kind in ("paragraph", "list_item") or is_title:
-            size = block.end - block.start
-            same_section = not pending or (pending[0].section == block.section and pending[0].page == block.page)
-            if size < MERGE_BELOW and same_section and sum(b.end - b.start for b in pending) < MAX_CHARS // 2:
-                pending.append(block)
+        if block.kind in ("paragraph", "list_item", "abbreviations") or is_title:
+            sentences = block_sentences(doc, block)
+            if not sentences:
+                continue
+            size = sum(e - s for sent in sentences for s, e in sent)
+            same_section = not pending or (pending[0][0].section == block.section and pending[0][0].page == block.page)
+            if size < MERGE_BELOW and same_section and sum(b.end - b.start for b, _ in pending) < MAX_CHARS // 2:
+                pending.append((block, sentences))
                 continue
             flush()
-            for start, end in _split_long(doc, block.start, block.end):
-                chunks.append(_make(doc, "text", render_inline(doc.text[start:end]), start, end, block))
+            chunks.extend(_text_chunk(doc, piece, block) for piece in _pieces(sentences))
             continue
         flush()
         if block.kind == "table" and block.table is not None:
             chunks.extend(_table_chunks(doc, block, block.table))
         elif block.kind == "footnote":
             table_id = block.table.table_id if block.table else ""
-            text = render_inline(doc.span(block))
-            chunks.append(_make(doc, "footnote", text, block.start, block.end, block, table_id=table_id))
+            if block.table is not None:
+                text = render_inline(doc.span(block))
+                chunks.append(_make(doc, "footnote", text, block.start, block.end, block, table_id=table_id))
+            else:
+                sentences = block_sentences(doc, block)
+                if sentences:
+                    chunk = _text_chunk(doc, sentences, block)
+                    chunks.append(replace(chunk, kind="footnote"))
     flush()
     seen: dict[tuple[str, str], int] = {}
     out = []

@@ -126,7 +126,6 @@ class LLMAnswerer:
             cites = []
             for m in valid:
                 unit = passages[m - 1][0]
-                start, end = unit.spans[0]
-                cites.append(self.fallback.citation(unit.hit.chunk, start, end))
+                cites += [self.fallback.citation(unit.hit.chunk, start, end) for start, end in unit.spans[0]]
             parts.append((text, cites))
         return parts

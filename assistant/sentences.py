@@ -10,7 +10,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from assistant.text import STOPWORDS, render_inline, sentence_spans, stem, words
+from assistant.ingest.reflow import Sentence, reading_text, segment
+from assistant.text import STOPWORDS, stem, words
 from assistant.types import Hit
 
 NUMBER_WORDS = {
@@ -30,10 +31,13 @@ _ACRONYM_DEF = re.compile(r"\b((?:[A-Z][\w.’'-]*\s+(?:(?:of|and|the|for|on)\s+
 
 @dataclass(frozen=True)
 class Unit:
-    """A passage that may answer a question: one sentence, or a sentence and its continuation."""
+    """A passage that may answer a question: one sentence, or a sentence and its continuation.
+
+    ``spans`` holds the unit's sentences, each the tuple of verbatim source spans it covers.
+    """
 
     hit: Hit
-    spans: tuple[tuple[int, int], ...]
+    spans: tuple[Sentence, ...]
     text: str  # reading text (markup removed)
     context: str = ""  # section heading, used for matching only
 
@@ -43,26 +47,22 @@ class Unit:
 
 
 def units_from_hits(hits: list[Hit], source_text: Callable[[str], str]) -> list[Unit]:
-    """Sentences of the retrieved chunks (table rows whole), plus pairs where a sentence continues the one
-    before it ("This has resulted in ...")."""
+    """Sentences of the retrieved chunks (tables are answered from their cells), plus pairs where a sentence
+    continues the one before it ("This has resulted in ...")."""
     units: list[Unit] = []
-    seen: set[tuple[str, tuple[tuple[int, int], ...]]] = set()
+    seen: set[tuple[str, tuple[Sentence, ...]]] = set()
     for hit in hits:
         chunk = hit.chunk
         if chunk.kind in ("table", "table_row"):
             continue  # cells are answered by the table route; the rows' footnotes are chunks of their own
         context = chunk.section if chunk.section != chunk.title else ""
-        if chunk.kind == "table_row":
-            spans = [(chunk.char_start, chunk.char_end)]
-            texts = [chunk.text]
-        else:
-            text = source_text(chunk.source)
-            spans = sentence_spans(text, chunk.char_start, chunk.char_end)
-            texts = [render_inline(text[s:e]) for s, e in spans]
-        for i, (span, reading) in enumerate(zip(spans, texts, strict=True)):
-            candidates: list[tuple[tuple[tuple[int, int], ...], str]] = [((span,), reading)]
-            if i + 1 < len(spans) and CONTINUES.match(texts[i + 1]):
-                candidates.append(((span, spans[i + 1]), f"{reading} {texts[i + 1]}"))
+        text = source_text(chunk.source)
+        sentences = chunk.sentence_spans() if chunk.sentences else segment(text, [(chunk.char_start, chunk.char_end)])
+        texts = [reading_text(text, s) for s in sentences]
+        for i, (sentence, reading) in enumerate(zip(sentences, texts, strict=True)):
+            candidates: list[tuple[tuple[Sentence, ...], str]] = [((sentence,), reading)]
+            if i + 1 < len(sentences) and CONTINUES.match(texts[i + 1]):
+                candidates.append(((sentence, sentences[i + 1]), f"{reading} {texts[i + 1]}"))
             for key, joined in candidates:
                 if (chunk.source, key) not in seen:
                     seen.add((chunk.source, key))

@@ -47,7 +47,15 @@ _ABBREVIATIONS = {
     "oct",
     "nov",
     "dec",
+    "stat",
+    "vol",
+    "nos",
+    "pub",
+    "approx",
+    "ch",
+    "art",
 }
+_DOTTED_INITIALS = re.compile(r"^(?:[a-z]\.)+[a-z]$")  # "J.D", "U.S.C": initials and dotted abbreviations
 _SENTENCE_END = re.compile(r"[.!?][\"'”’)\]]*(?=\s+|$)")
 _WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’\-]*")
 _MD_LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
@@ -221,7 +229,7 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tu
         word = re.search(r"([A-Za-z.]+)\.?[\"'”’)\]]*$", text[cursor : match.start() + 1])
         if match.group(0).startswith(".") and word:
             token = word.group(1).rstrip(".").lower()
-            if token in _ABBREVIATIONS or len(token) == 1:
+            if token in _ABBREVIATIONS or len(token) == 1 or _DOTTED_INITIALS.match(token):
                 continue
         following = text[stop:end].lstrip()
         if following and not (following[0].isupper() or following[0].isdigit() or following[0] in "\"“'(<*["):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
@@ -31,11 +32,19 @@ class Chunk:
     table_id: str = ""
     row_index: int = -1
     table_json: str = ""  # the parsed table, on "table" chunks only
+    sentences: str = ""  # JSON [[[start, end], ...], ...]: the chunk's sentences as verbatim source spans
+
+    def sentence_spans(self) -> list[tuple[tuple[int, int], ...]]:
+        """The chunk's sentences, each the tuple of verbatim source spans it covers (one, unless page
+        furniture or footnotes interrupt it); a chunk without recorded sentences is one sentence."""
+        if not self.sentences:
+            return [((self.char_start, self.char_end),)]
+        return [tuple((int(s), int(e)) for s, e in sentence) for sentence in json.loads(self.sentences)]
 
     def metadata(self) -> dict[str, Any]:
         """Flat, JSON- and Chroma-safe metadata (no ``None`` values, no ``text``)."""
         meta = {k: v for k, v in asdict(self).items() if k != "text"}
-        return {k: v for k, v in meta.items() if v is not None and not (k == "table_json" and not v)}
+        return {k: v for k, v in meta.items() if v is not None and not (k in ("table_json", "sentences") and not v)}
 
 
 @dataclass(frozen=True)
@@ -115,7 +124,7 @@ def hit_to_dict(hit: Hit) -> dict[str, Any]:
         "score": hit.score,
         "dense_rank": hit.dense_rank,
         "lexical_rank": hit.lexical_rank,
-        **{k: v for k, v in hit.chunk.metadata().items() if k != "table_json"},
+        **{k: v for k, v in hit.chunk.metadata().items() if k not in ("table_json", "sentences")},
     }
 
 

@@ -1,4 +1,332 @@
-def load_markdown(path, source):
-    from assistant.ingest.text import load_text
+"""Markdown reports, including the Markdown that PDF converters (pymupdf4llm and the like) write.
 
-    return load_text(path, source)
+markdown-it-py finds the block structure (headings, paragraphs, lists, GFM pipe tables, rules) with the source
+lines of each block. On top of that we recognise what conversions of published reports contain: page footers
+repeated with a changing number (removed from reading, kept as the page number), figure placeholders and
+captions, footnotes, tables of contents, the abbreviation list (kept as data), distribution boilerplate, and
+paragraphs that go on after a footer or footnotes. The extracted text is the file itself: every span is an
+offset into it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from markdown_it import MarkdownIt
+
+from assistant.ingest.boilerplate import is_boilerplate
+from assistant.ingest.document import Block, BlockKind, Document, Span, decode_text, sha256_bytes
+from assistant.ingest.metadata import read_metadata
+from assistant.ingest.reflow import reading_text, segment
+from assistant.tables import Table, TableRow
+from assistant.text import render_inline
+
+_FIGURE = re.compile(r"^\s*[*_]*\[?\s*(?:figure|fig\.|graphic|image|photo|map|chart)\b[^\n]*", re.IGNORECASE)
+_PLACEHOLDER = re.compile(r"see original (?:pdf|document)|^\s*\*?\[(?:figure|table|image)", re.IGNORECASE)
+_TABLE_TITLE = re.compile(r"^\s*[*_]*table\s+\d+[:.]", re.IGNORECASE)
+_FOOTNOTE_START = re.compile(r"^\s*(\d{1,3})\s+\S")
+_TOC_LINE = re.compile(r"\S.*\s(?:\d{1,3}|[ivxl]{1,5})\s*$")
+_SENTENCE_END = re.compile(r"[.!?:;][\"'”’)\]*_]*$")
+_ABBREVIATION = re.compile(r"^\s*([A-Z][A-Za-z0-9&/.\-]{1,14})\s+([A-Z0-9][^\n]{2,120}?)\s*$")
+_PIPE_ROW = re.compile(r"^\s*\|.*\|\s*$")
+_DELIMITER_ROW = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
+FURNITURE_REPEATS = 3  # a short line repeated this often, with only its number changing, is a page header/footer
+FRONT_SHARE = 0.15  # tables of contents and abbreviation lists stand in the first part of a report
+
+
+@dataclass
+class _Raw:
+    """A block before classification: its kind, source pieces and the lines they hold."""
+
+    kind: BlockKind
+    pieces: list[Span]
+    level: int = 0
+    table: Table | None = None
+    page_label: str | None = None
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def start(self) -> int:
+        return self.pieces[0][0]
+
+    @property
+    def end(self) -> int:
+        return self.pieces[-1][1]
+
+
+def _line_offsets(text: str) -> list[int]:
+    offsets = [0]
+    for match in re.finditer("\n", text):
+        offsets.append(match.end())
+    offsets.append(len(text) + 1)
+    return offsets
+
+
+def _shape(line: str) -> str:
+    return re.sub(r"\d+", "#", " ".join(line.split()))
+
+
+def furniture_shapes(lines: list[str]) -> set[str]:
+    """Shapes of running headers and footers: short lines with a number, repeated with the number changing."""
+    counts: Counter[str] = Counter()
+    numbers: dict[str, set[str]] = {}
+    for line in lines:
+        stripped = line.strip()
+        if not stripped or len(stripped) > 120 or not re.search(r"\d", stripped) or "|" in stripped:
+            continue
+        shape = _shape(stripped)
+        if len(re.findall(r"[A-Za-z]{2,}", shape)) < 2:
+            continue
+        counts[shape] += 1
+        numbers.setdefault(shape, set()).add(" ".join(re.findall(r"\d+", stripped)))
+    return {s for s, n in counts.items() if n >= FURNITURE_REPEATS and len(numbers[s]) >= FURNITURE_REPEATS}
+
+
+def _page_label(line: str) -> str | None:
+    match = re.search(r"\bpage\s+(\d{1,4}|[ivxlc]{1,6})\b", line, re.IGNORECASE) or re.search(r"(\d{1,4})\s*$", line)
+    return match.group(1) if match else None
+
+
+class _Reader:
+    def __init__(self, text: str, source: str) -> None:
+        self.text = text
+        self.source = source
+        self.offsets = _line_offsets(text)
+        self.lines = text.split("\n")
+        self.furniture = furniture_shapes(self.lines)
+        self.raw: list[_Raw] = []
+        self.furniture_spans: list[Span] = []
+        self.tables = 0
+
+    def line_span(self, first: int, last: int) -> Span:
+        """Span of lines ``first..last`` (inclusive), whitespace trimmed."""
+        start, end = self.offsets[first], self.offsets[last] + len(self.lines[last])
+        while start < end and self.text[start].isspace():
+            start += 1
+        while end > start and self.text[end - 1].isspace():
+            end -= 1
+        return start, end
+
+    def read(self) -> None:
+        md = MarkdownIt("commonmark", {"html": True}).enable("table")
+        tokens = md.parse(self.text)
+        in_item = 0
+        for i, token in enumerate(tokens):
+            if token.type == "list_item_open":
+                in_item += 1
+            elif token.type == "list_item_close":
+                in_item -= 1
+            if token.map is None or token.nesting == -1:
+                continue
+            first, last = token.map[0], token.map[1] - 1
+            if token.type == "heading_open":
+                self._heading(first, last, int(token.tag[1:]), tokens[i + 1].content)
+            elif token.type == "paragraph_open":
+                self._lines(first, last, "list_item" if in_item else "paragraph")
+            elif token.type == "table_open":
+                self._table(first, last)
+            elif token.type == "hr":
+                self.raw.append(_Raw("boilerplate", [self.line_span(first, first)], extra={"rule": "1"}))
+            elif token.type in ("html_block", "code_block", "fence"):
+                self._lines(first, last, "paragraph")
+
+    def _heading(self, first: int, last: int, level: int, content: str) -> None:
+        span = self.line_span(first, last)
+        name = render_inline(content)
+        if _PLACEHOLDER.search(name) or _FIGURE.match(name):
+            self.raw.append(_Raw("figure", [span]))
+        elif name:
+            self.raw.append(_Raw("heading", [span], level=level, extra={"name": name}))
+
+    def _lines(self, first: int, last: int, kind: BlockKind) -> None:
+        """A paragraph's lines, split where furniture, figure placeholders or bullets interrupt it."""
+        run: list[int] = []
+
+        def flush() -> None:
+            if run:
+                self.raw.append(_Raw(kind, [self.line_span(run[0], run[-1])]))
+                run.clear()
+
+        for n in range(first, last + 1):
+            line = self.lines[n]
+            if not line.strip():
+                flush()
+                continue
+            if _shape(line.strip()) in self.furniture:
+                flush()
+                span = self.line_span(n, n)
+                self.furniture_spans.append(span)
+                self.raw.append(_Raw("boilerplate", [span], page_label=_page_label(line), extra={"furniture": "1"}))
+                continue
+            if _PLACEHOLDER.search(line):
+                flush()
+                self.raw.append(_Raw("figure", [self.line_span(n, n)]))
+                continue
+            run.append(n)
+        flush()
+
+    def _table(self, first: int, last: int) -> None:
+        rows: list[tuple[Span, list[str]]] = []
+        for n in range(first, last + 1):
+            line = self.lines[n]
+            if not _PIPE_ROW.match(line) or _DELIMITER_ROW.match(line):
+                continue
+            cells = [_cell(c) for c in re.split(r"(?<!\\)\|", line.strip())[1:-1]]
+            rows.append((self.line_span(n, n), cells))
+        title = ""
+        if rows and _TABLE_TITLE.match(rows[0][1][0]):
+            title = " ".join(c for c in rows[0][1] if c)
+            rows = rows[1:]
+        if len(rows) < 2:
+            self._lines(first, last, "paragraph")
+            return
+        (h_start, h_end), header = rows[0]
+        self.tables += 1
+        body = [
+            TableRow(render_inline(cells[0]), [], (cells[1:] + [""] * len(header))[: len(header) - 1], s, e)
+            for (s, e), cells in rows[1:]
+            if any(cells)
+        ]
+        span = self.line_span(first, last)
+        table = Table(f"{self.source}#table{self.tables}", title, header[1:], body, span[0], span[1])
+        table.header_start, table.header_end = h_start, h_end
+        self.raw.append(_Raw("table", [span], table=table))
+
+
+def _cell(raw: str) -> str:
+    return render_inline(re.sub(r"<br\s*/?>", " ", raw).replace("•", " ").strip())
+
+
+def _all_bold(body: str) -> bool:
+    """Every line of the paragraph is set in bold throughout and is short (a heading or side heading)."""
+    lines = [ln.strip() for ln in body.split("\n") if ln.strip()]
+    return bool(lines) and all(len(ln) <= 120 and re.fullmatch(r"\*\*[^*]+\*\*", ln) for ln in lines)
+
+
+def _ends_sentence(text: str, raw: _Raw) -> bool:
+    return bool(_SENTENCE_END.search(text[raw.start : raw.end].rstrip()))
+
+
+def _classify(reader: _Reader, doc: Document) -> None:
+    """Footnotes, tables of contents, abbreviation lists and boilerplate among the paragraphs."""
+    text = reader.text
+    next_note = 1
+    in_abbreviations = False
+    front_end = int(len(text) * FRONT_SHARE)
+    for raw in reader.raw:
+        if raw.kind not in ("paragraph", "list_item", "heading"):
+            continue
+        body = text[raw.start : raw.end]
+        plain = render_inline(body)
+        if raw.kind != "heading" and _all_bold(body) and not _SENTENCE_END.search(plain.rstrip("*")):
+            raw.kind = "figure" if _FIGURE.match(plain) or _TABLE_TITLE.match(plain) else "heading"
+            raw.level, raw.extra["name"] = 7, plain  # a side or run-in heading: the deepest level
+        if raw.kind == "heading":
+            in_abbreviations = plain.strip().lower() in ("abbreviations", "acronyms", "abbreviations and acronyms")
+            if in_abbreviations:
+                raw.kind = "abbreviations"
+            continue
+        note = _FOOTNOTE_START.match(body)
+        if note and int(note.group(1)) == next_note and f"[{next_note}]" in text[: raw.start]:
+            raw.kind = "footnote"
+            next_note += 1
+            continue
+        if is_boilerplate(plain):
+            raw.kind = "boilerplate"
+            in_abbreviations = False
+            continue
+        lines = [ln for ln in body.split("\n") if ln.strip()]
+        if in_abbreviations and all(_ABBREVIATION.match(ln) for ln in lines):
+            raw.kind = "abbreviations"
+            for ln in lines:
+                match = _ABBREVIATION.match(ln)
+                if match:
+                    doc.abbreviations.setdefault(match.group(1), render_inline(match.group(2)))
+            continue
+        in_abbreviations = False
+        toc_lines = _TOC_LINE.match(lines[-1]) and not any(_SENTENCE_END.search(ln) for ln in lines)
+        if raw.start < front_end and (toc_lines or plain.lower() in ("contents", "figures", "tables")):
+            raw.kind = "toc"
+
+
+def _merge_continuations(text: str, raws: list[_Raw]) -> list[_Raw]:
+    """A paragraph that stops mid-sentence and goes on after furniture, figures or footnotes is one paragraph."""
+    out: list[_Raw] = []
+    open_para: _Raw | None = None
+    for raw in raws:
+        if raw.kind in ("paragraph", "list_item") and open_para is not None:
+            head = render_inline(text[raw.start : raw.end])
+            if head[:1].islower():
+                open_para.pieces.extend(raw.pieces)
+                open_para = None if _ends_sentence(text, raw) else open_para
+                continue
+        if raw.kind in ("paragraph", "list_item"):
+            open_para = None if _ends_sentence(text, raw) else raw
+        elif raw.kind not in ("footnote", "figure", "boilerplate"):
+            open_para = None
+        out.append(raw)
+    return out
+
+
+def parse_markdown(text: str, source: str) -> Document:
+    """Structure a Markdown report (see the module docstring)."""
+    meta = read_metadata(text, Path(source).stem)
+    doc = Document(source=source, text=text, title=meta.title, report_number=meta.report_number, date=meta.date)
+    reader = _Reader(text, source)
+    reader.read()
+    _classify(reader, doc)
+    raws = _merge_continuations(text, reader.raw)
+    doc.furniture = reader.furniture_spans
+    # Page numbers: a footer closes its page; what follows the last footer is on the next page.
+    labels: list[str | None] = []
+    current: str | None = None
+    for raw in reversed(raws):
+        if raw.page_label is not None:
+            current = raw.page_label
+        labels.append(current)
+    labels.reverse()
+    last_label = next((r.page_label for r in reversed(raws) if r.page_label), None)
+    stack: list[tuple[int, str]] = []
+    zone = ""
+    title_seen = False
+    for raw, label in zip(raws, labels, strict=True):
+        if raw.extra.get("furniture"):
+            continue
+        if raw.extra.get("rule"):
+            if zone == "highlights":
+                zone, stack = "front", []  # the Highlights page ends; its headings do not head the report
+            continue
+        if label is None and last_label and last_label.isdigit():
+            label = str(int(last_label) + 1)
+        if raw.kind == "heading":
+            name = raw.extra["name"]
+            if not title_seen and raw.level == 1:
+                title_seen = True
+            else:
+                stack = [(lv, n) for lv, n in stack if lv < raw.level] + [(raw.level, name)]
+            lowered = name.lower()
+            if lowered == "highlights":
+                zone = "highlights"
+            elif lowered.startswith("appendix") and raw.level <= 4:
+                zone = "back"
+            elif zone == "front" and raw.level <= 6:
+                zone = "body"
+        section = " > ".join(n for _, n in stack) or doc.title
+        block = Block(raw.kind, raw.start, raw.end, section, None, label, raw.table, zone=zone or "body")
+        if raw.kind in ("paragraph", "list_item", "footnote", "heading", "abbreviations"):
+            block.sentences = segment(text, raw.pieces)
+        doc.blocks.append(block)
+    return doc
+
+
+def load_markdown(path: Path, source: str) -> Document:
+    data = path.read_bytes()
+    doc = parse_markdown(decode_text(data, source), source)
+    doc.sha256 = sha256_bytes(data)
+    return doc
+
+
+__all__ = ["furniture_shapes", "load_markdown", "parse_markdown", "reading_text"]

@@ -160,6 +160,9 @@ def boundaries(doc: Document) -> tuple[set[int], set[int]]:
         for s, e in sentence_spans(doc.text, block.start, block.end):
             starts.add(s)
             ends.add(e)
+            # inline markup around a sentence ("**Title**") is not part of its reading text
+            starts.add(s + len(doc.text[s:e]) - len(doc.text[s:e].lstrip("*_[")))
+            ends.add(e - len(doc.text[s:e]) + len(doc.text[s:e].rstrip("*_")))
     return starts, ends
 
 

@@ -41,7 +41,7 @@ def test_units_are_sentences_plus_continuations() -> None:
         "Nobody agreed.",
     ]
     for unit in units:
-        assert " ".join(TEXT[s:e] for s, e in unit.spans) == unit.text
+        assert " ".join(TEXT[s:e] for sentence in unit.spans for s, e in sentence) == unit.text
         assert unit.context == "Findings" and unit.reading.startswith("Findings: ")
 
 
