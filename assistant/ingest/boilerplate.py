@@ -10,8 +10,8 @@ from assistant.text import normalize
 
 @lru_cache(maxsize=1)
 def openings() -> tuple[str, ...]:
-    """The boilerplate openings of ``assistant/data/boilerplate.txt`` (comments and blank lines skipped)."""
-    text = resources.files("assistant").joinpath("data/boilerplate.txt").read_text(encoding="utf-8")
+    """The boilerplate openings of ``assistant/resources/boilerplate.txt`` (comments and blank lines skipped)."""
+    text = resources.files("assistant").joinpath("resources/boilerplate.txt").read_text(encoding="utf-8")
     return tuple(line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#"))
 
 
