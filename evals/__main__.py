@@ -21,6 +21,7 @@ from typing import Any
 from evals.dataset import DatasetError, default_datasets, load_cases
 from evals.gate import THRESHOLDS_PATH, load_thresholds, violations
 from evals.runner import AssistantLike, RunResult, run_cases
+from evals.suites import Suite, suites
 
 RESULTS_DIR = Path(__file__).parent / "results"
 
@@ -67,6 +68,14 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help=f"exit with status 1 when a threshold in {THRESHOLDS_PATH.name} fails",
     )
+    parser.add_argument(
+        "--suite",
+        choices=["seed", "real", "all"],
+        help="run a suite with its own corpus and gate: 'seed' (corpus/), 'real' (the cases on real reports, over "
+        "../shared/reports, reported by split and by report) or 'all'",
+    )
+    parser.add_argument("--split", choices=["dev", "test"], help="with --suite real: only the cases of one split")
+    parser.add_argument("--reports-dir", type=Path, help="with --suite real: where the real reports are")
     parser.add_argument("--limit", type=int, metavar="N", help="only the first N cases (quick looks)")
     parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     return parser
@@ -84,6 +93,58 @@ def _default_baseline(ours: AssistantLike) -> AssistantLike:
     return NaiveRag(settings=getattr(ours, "settings", None))
 
 
+def _suite_assistant(suite: Suite) -> AssistantLike:
+    from assistant import Assistant, Settings
+
+    data_dir = Path(".data") / f"eval-{suite.name}"
+    return Assistant(Settings(corpus_dir=suite.corpus, data_dir=data_dir))
+
+
+def run_suites(
+    args: argparse.Namespace, make_suite_assistant: Callable[[Suite], AssistantLike] = _suite_assistant
+) -> int:
+    """``--suite``: each suite over its own corpus, gated per split; one report folder per suite."""
+    chosen = suites(args.reports_dir)
+    names = ["seed", "real"] if args.suite == "all" else [args.suite]
+    timestamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    out_root: Path = args.out or RESULTS_DIR / timestamp
+    failed = False
+    for name in names:
+        suite = chosen[name]
+        if not suite.corpus.is_dir():
+            print(f"error: suite {name}: no corpus at {suite.corpus} (pass --reports-dir)", file=sys.stderr)
+            return 2
+        try:
+            cases = load_cases(suite.datasets)
+            gates = suite.gates()
+        except (DatasetError, ValueError) as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        if args.split:
+            cases = [c for c in cases if c.split == args.split]
+        cases = cases[: args.limit] if args.limit else cases
+        from evals.report import print_table, write_run
+
+        ours = run_cases(make_suite_assistant(suite), cases, name="ours", progress=not args.no_progress)
+        problems: list[str] = []
+        for split, thresholds in gates.items():
+            metrics = ours.by_split.get(split) if split else ours.overall
+            if split and metrics is None:
+                continue  # that split was not run (--split)
+            problems += [f"{split or 'all'}: {p}" for p in violations(metrics or {}, thresholds)]
+        report = write_run(
+            out_root / name, ours, None, datasets=list(suite.datasets), gate=problems, timestamp=timestamp
+        )
+        print(f"== suite {name}: {len(cases)} cases over {suite.corpus}")
+        print(print_table([ours]))
+        for split, metrics in ours.by_split.items():
+            print(f"  {split}: " + ", ".join(f"{k} {v}" for k, v in metrics.items() if v is not None))
+        print("gate:", "PASS" if not problems else "FAIL — " + "; ".join(problems))
+        print(f"report: {report}\n")
+        failed = failed or bool(problems)
+    return 1 if args.check and failed else 0
+
+
 def main(
     argv: Sequence[str] | None = None,
     make_assistant: AssistantFactory = _default_assistant,
@@ -94,6 +155,8 @@ def main(
     args = parser.parse_args(argv)
     if args.export and args.export[0] != "ragas":
         parser.error(f"--export: unknown format {args.export[0]!r}; the supported format is 'ragas'")
+    if args.suite:
+        return run_suites(args)
     datasets: list[Path] = args.dataset or default_datasets()
     try:
         cases = load_cases(datasets)

@@ -22,7 +22,8 @@ DATASETS_DIR = Path(__file__).parent / "datasets"
 DEFAULT_DATASET = DATASETS_DIR / "gao-25-108043.jsonl"
 
 TURN_KEYS = frozenset({"question", "facts", "forbidden", "evidence", "answerable"})
-CASE_KEYS = frozenset({"id", "category", "turns"}) | TURN_KEYS
+CASE_KEYS = frozenset({"id", "category", "turns", "split", "reports"}) | TURN_KEYS
+SPLITS = ("dev", "test")
 
 
 class DatasetError(ValueError):
@@ -48,6 +49,8 @@ class Case:
     category: str
     turns: list[Turn]
     origin: str = ""  # "file:line", for messages
+    split: str = ""  # "dev" (look at it while tuning) or "test" (the gate); "" for sets without splits
+    reports: tuple[str, ...] = ()  # the corpus files the case is about (for the per-report table)
 
     @property
     def is_conversation(self) -> bool:
@@ -107,7 +110,11 @@ def parse_case(obj: Any, where: str = "<case>") -> Case:
         turns = [_parse_turn({k: v for k, v in obj.items() if k in TURN_KEYS}, where)]
     else:
         raise DatasetError(f"{where}: needs either 'question' or 'turns'")
-    return Case(id=case_id, category=category, turns=turns, origin=where)
+    split = obj.get("split", "")
+    if split not in ("", *SPLITS):
+        raise DatasetError(f"{where}: 'split' must be one of {list(SPLITS)}, got {split!r}")
+    reports = tuple(_strings(obj.get("reports", []), f"{where}: 'reports'"))
+    return Case(id=case_id, category=category, turns=turns, origin=where, split=split, reports=reports)
 
 
 def _parse_turn(obj: Any, where: str) -> Turn:
@@ -149,7 +156,8 @@ def _groups(value: Any, what: str) -> list[list[str]]:
 
 
 def default_datasets() -> list[Path]:
-    """Every ``*.jsonl`` shipped in ``evals/datasets/``."""
+    """Every ``*.jsonl`` shipped in ``evals/datasets/`` (the seed report's set; the real-report suite is
+    ``evals/datasets/real/``, see :mod:`evals.suites`)."""
     return sorted(DATASETS_DIR.glob("*.jsonl"))
 
 

@@ -6,6 +6,7 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from evals.metrics import METRIC_KEYS
 
@@ -20,7 +21,11 @@ class Thresholds:
 
 def load_thresholds(path: Path | str = THRESHOLDS_PATH) -> Thresholds:
     """Read ``[min]`` and ``[max]``; an unknown metric name is an error (a typo would disable a gate)."""
-    data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    return parse_thresholds(tomllib.loads(Path(path).read_text(encoding="utf-8")), path)
+
+
+def parse_thresholds(data: Mapping[str, Any], path: Path | str = "<thresholds>") -> Thresholds:
+    """Thresholds from a decoded ``{"min": {...}, "max": {...}}`` table (see :func:`load_thresholds`)."""
     unknown_tables = set(data) - {"min", "max"}
     if unknown_tables:
         raise ValueError(f"{path}: unknown table(s) {sorted(unknown_tables)}; use [min] and [max]")

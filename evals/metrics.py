@@ -203,6 +203,8 @@ class TurnResult:
     answer_words: int = 0
     latency_ms: float = 0.0
     error: str = ""
+    split: str = ""
+    reports: list[str] = field(default_factory=list)
 
     @property
     def failures(self) -> list[str]:

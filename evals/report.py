@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -110,17 +110,41 @@ def render_markdown(
 
 
 def _category_table(run: RunResult) -> list[str]:
-    by_cat = run.by_category
+    lines = _grouped_table(
+        f"By category ({run.name})", "Category", run, lambda r, cat: r.category == cat, list(run.by_category.items())
+    )
+    if run.by_split:
+        lines += _grouped_table(
+            f"By split ({run.name}): dev is for tuning, test is the gate",
+            "Split",
+            run,
+            lambda r, split: r.split == split,
+            list(run.by_split.items()),
+        )
+    if run.by_report:
+        lines += _grouped_table(
+            f"By report ({run.name})", "Report", run, lambda r, name: name in r.reports, list(run.by_report.items())
+        )
+    return lines
+
+
+def _grouped_table(
+    title: str,
+    label: str,
+    run: RunResult,
+    member: Callable[[TurnResult, str], bool],
+    groups: list[tuple[str, dict[str, float | None]]],
+) -> list[str]:
     keys = [k for k in METRIC_KEYS if k != "latency_p95_ms"]
     lines = [
-        f"## By category ({run.name})",
+        f"## {title}",
         "",
-        "| Category | Turns | " + " | ".join(METRIC_LABELS[k] for k in keys) + " |",
+        f"| {label} | Turns | " + " | ".join(METRIC_LABELS[k] for k in keys) + " |",
         "|---|---:|" + "---:|" * len(keys),
     ]
-    for cat, metrics in by_cat.items():
-        n = sum(1 for r in run.results if r.category == cat)
-        lines.append(f"| {cat} | {n} | " + " | ".join(fmt(k, metrics[k]) for k in keys) + " |")
+    for name, metrics in groups:
+        n = sum(1 for r in run.results if member(r, name))
+        lines.append(f"| {name} | {n} | " + " | ".join(fmt(k, metrics.get(k)) for k in keys) + " |")
     return [*lines, ""]
 
 

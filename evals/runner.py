@@ -60,9 +60,33 @@ class RunResult:
     def failing(self) -> list[TurnResult]:
         return [r for r in self.results if not r.passed]
 
+    @property
+    def by_split(self) -> dict[str, dict[str, float | None]]:
+        """Metrics of each split ("dev", "test") of a set that has splits; empty otherwise."""
+        splits = sorted({r.split for r in self.results if r.split})
+        return {s: summarise([r for r in self.results if r.split == s]) for s in splits}
+
+    @property
+    def by_report(self) -> dict[str, dict[str, float | None]]:
+        """Metrics of the turns about each report (a case about several reports counts for each)."""
+        names = sorted({name for r in self.results for name in r.reports})
+        return {
+            n: {
+                **summarise([r for r in self.results if n in r.reports]),
+                "turns": float(sum(n in r.reports for r in self.results)),
+            }
+            for n in names
+        }
+
     def summary(self) -> dict[str, Any]:
-        """The ``--json`` shape: overall and per-category metrics and the number of cases."""
-        return {"overall": self.overall, "by_category": self.by_category, "n_cases": self.n_cases}
+        """The ``--json`` shape: overall, per-category, per-split and per-report metrics and the case count."""
+        return {
+            "overall": self.overall,
+            "by_category": self.by_category,
+            "by_split": self.by_split,
+            "by_report": self.by_report,
+            "n_cases": self.n_cases,
+        }
 
 
 class _CachedSource:
@@ -141,6 +165,7 @@ def run_cases(
                         error=error,
                     )
                 )
+                results[-1].split, results[-1].reports = case.split, list(case.reports)
                 history.append({"role": "user", "content": turn.question})
                 history.append({"role": "assistant", "content": reply.answer if reply is not None else ""})
                 bar.update(1)
