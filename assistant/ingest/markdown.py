@@ -29,12 +29,20 @@ _PLACEHOLDER = re.compile(r"see original (?:pdf|document)|^\s*\*?\[(?:figure|tab
 _TABLE_TITLE = re.compile(r"^\s*[*_]*table\s+\d+[:.]", re.IGNORECASE)
 _FOOTNOTE_START = re.compile(r"^\s*(\d{1,3})\s+\S")
 _TOC_LINE = re.compile(r"\S.*\s(?:\d{1,3}|[ivxl]{1,5})\s*$")
+_TRAILING_MARKER = re.compile(r"\s*\[\d{1,3}\s?\]\s*$")  # a footnote marker after the full stop: "workers. [2]"
 _SENTENCE_END = re.compile(r"[.!?:;][\"'”’)\]*_]*$")
 _ABBREVIATION = re.compile(r"^\s*([A-Z][A-Za-z0-9&/.\-]{1,14})\s+([A-Z0-9][^\n]{2,120}?)\s*$")
 _PIPE_ROW = re.compile(r"^\s*\|.*\|\s*$")
 _DELIMITER_ROW = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
+_CONVERTER_EMPTY_CELL = re.compile(r"^Col\d+$")  # what pymupdf4llm writes in an empty header cell
 FURNITURE_REPEATS = 3  # a short line repeated this often, with only its number changing, is a page header/footer
 FRONT_SHARE = 0.15  # tables of contents and abbreviation lists stand in the first part of a report
+FRONT_PROSE_CHARS = 100
+TITLE_CASE_SHARE = 0.6
+FRAGMENT_CHARS = 120  # layout fragments (side headings, chart labels) are at most this long ...
+OPEN_WORDS = 6  # a paragraph of at least this many words that stops mid-sentence goes on later
+MAX_FRAGMENTS_BETWEEN = 8  # ... and at most this many stand between two halves of one paragraph
+_NOTE_MARKER = re.compile(r"^\s*[a-z]\s+[A-Z(“\"$0-9]")  # "a ORR-eligible populations ...": a figure or table note
 
 
 @dataclass
@@ -114,6 +122,7 @@ class _Reader:
         md = MarkdownIt("commonmark", {"html": True}).enable("table")
         tokens = md.parse(self.text)
         in_item = 0
+        glued: int | None = None  # first line of an indented "code" line glued to the paragraph below it
         for i, token in enumerate(tokens):
             if token.type == "list_item_open":
                 in_item += 1
@@ -122,6 +131,18 @@ class _Reader:
             if token.map is None or token.nesting == -1:
                 continue
             first, last = token.map[0], token.map[1] - 1
+            following = tokens[i + 1] if i + 1 < len(tokens) else None
+            if (
+                token.type == "code_block"
+                and following is not None
+                and following.type == "paragraph_open"
+                and following.map is not None
+                and following.map[0] == token.map[1]
+            ):
+                glued = first  # converters indent a paragraph's first line; it is not code
+                continue
+            if glued is not None:
+                first, glued = glued, None
             if token.type == "heading_open":
                 self._heading(first, last, int(token.tag[1:]), tokens[i + 1].content)
             elif token.type == "paragraph_open":
@@ -178,7 +199,7 @@ class _Reader:
             rows.append((self.line_span(n, n), cells))
         title = ""
         if rows and _TABLE_TITLE.match(rows[0][1][0]):
-            title = " ".join(c for c in rows[0][1] if c)
+            title = " ".join(c for c in rows[0][1] if c and not _CONVERTER_EMPTY_CELL.match(c))
             rows = rows[1:]
         if len(rows) < 2:
             self._lines(first, last, "paragraph")
@@ -200,6 +221,12 @@ def _cell(raw: str) -> str:
     return render_inline(re.sub(r"<br\s*/?>", " ", raw).replace("•", " ").strip())
 
 
+def _title_like(plain: str) -> bool:
+    """Most longer words capitalised, as in headings and contents entries (not prose)."""
+    long_words = [w for w in re.findall(r"[A-Za-z][\w’'-]*", plain) if len(w) > 3]
+    return bool(long_words) and sum(w[0].isupper() for w in long_words) >= TITLE_CASE_SHARE * len(long_words)
+
+
 def _all_bold(body: str) -> bool:
     """Every line of the paragraph is set in bold throughout and is short (a heading or side heading)."""
     lines = [ln.strip() for ln in body.split("\n") if ln.strip()]
@@ -207,24 +234,28 @@ def _all_bold(body: str) -> bool:
 
 
 def _ends_sentence(text: str, raw: _Raw) -> bool:
-    return bool(_SENTENCE_END.search(text[raw.start : raw.end].rstrip()))
+    return bool(_SENTENCE_END.search(_TRAILING_MARKER.sub("", text[raw.start : raw.end].rstrip())))
 
 
 def _classify(reader: _Reader, doc: Document) -> None:
     """Footnotes, tables of contents, abbreviation lists and boilerplate among the paragraphs."""
     text = reader.text
     next_note = 1
-    in_abbreviations = False
+    in_abbreviations = in_toc = in_boilerplate = False
     front_end = int(len(text) * FRONT_SHARE)
     for raw in reader.raw:
         if raw.kind not in ("paragraph", "list_item", "heading"):
             continue
         body = text[raw.start : raw.end]
         plain = render_inline(body)
-        if raw.kind != "heading" and _all_bold(body) and not _SENTENCE_END.search(plain.rstrip("*")):
+        if raw.kind != "heading" and _all_bold(body) and (plain.endswith("?") or not _SENTENCE_END.search(plain)):
             raw.kind = "figure" if _FIGURE.match(plain) or _TABLE_TITLE.match(plain) else "heading"
             raw.level, raw.extra["name"] = 7, plain  # a side or run-in heading: the deepest level
         if raw.kind == "heading":
+            in_boilerplate = (in_boilerplate and raw.start > len(text) * (1 - FRONT_SHARE)) or is_boilerplate(plain)
+            if in_boilerplate:
+                raw.kind = "boilerplate"
+                continue
             in_abbreviations = plain.strip().lower() in ("abbreviations", "acronyms", "abbreviations and acronyms")
             if in_abbreviations:
                 raw.kind = "abbreviations"
@@ -234,8 +265,12 @@ def _classify(reader: _Reader, doc: Document) -> None:
             raw.kind = "footnote"
             next_note += 1
             continue
-        if is_boilerplate(plain):
+        if _NOTE_MARKER.match(body):
+            raw.kind = "footnote"
+            continue
+        if in_boilerplate or is_boilerplate(plain):
             raw.kind = "boilerplate"
+            in_boilerplate = in_boilerplate or raw.start > len(text) * (1 - FRONT_SHARE)  # the back pages
             in_abbreviations = False
             continue
         lines = [ln for ln in body.split("\n") if ln.strip()]
@@ -247,27 +282,47 @@ def _classify(reader: _Reader, doc: Document) -> None:
                     doc.abbreviations.setdefault(match.group(1), render_inline(match.group(2)))
             continue
         in_abbreviations = False
-        toc_lines = _TOC_LINE.match(lines[-1]) and not any(_SENTENCE_END.search(ln) for ln in lines)
-        if raw.start < front_end and (toc_lines or plain.lower() in ("contents", "figures", "tables")):
+        toc_lines = (
+            _TOC_LINE.match(lines[-1]) and not any(_SENTENCE_END.search(ln) for ln in lines) and _title_like(plain)
+        )
+        if plain.lower() in ("contents", "table of contents") or (
+            raw.start < front_end and plain.lower() in ("figures", "tables")
+        ):
+            raw.kind, in_toc = "toc", True
+        elif toc_lines and (in_toc or raw.start < front_end):
             raw.kind = "toc"
+        else:
+            in_toc = False
+
+
+def _is_fragment(text: str, raw: _Raw) -> bool:
+    """A short piece with no sentence in it (a side heading, a label of a flattened figure) that can stand
+    between the two halves of a paragraph in a converted layout."""
+    return raw.end - raw.start <= FRAGMENT_CHARS and not _ends_sentence(text, raw)
 
 
 def _merge_continuations(text: str, raws: list[_Raw]) -> list[_Raw]:
-    """A paragraph that stops mid-sentence and goes on after furniture, figures or footnotes is one paragraph."""
+    """A paragraph that stops mid-sentence and goes on (starting in lower case) after furniture, figures,
+    footnotes or a few layout fragments is one paragraph."""
     out: list[_Raw] = []
     open_para: _Raw | None = None
+    between = 0  # layout fragments since the open paragraph
     for raw in raws:
-        if raw.kind in ("paragraph", "list_item") and open_para is not None:
-            head = render_inline(text[raw.start : raw.end])
-            if head[:1].islower():
-                open_para.pieces.extend(raw.pieces)
-                open_para = None if _ends_sentence(text, raw) else open_para
-                continue
-        if raw.kind in ("paragraph", "list_item"):
-            open_para = None if _ends_sentence(text, raw) else raw
-        elif raw.kind not in ("footnote", "figure", "boilerplate"):
-            open_para = None
+        prose = raw.kind in ("paragraph", "list_item")
+        if prose and open_para is not None and render_inline(text[raw.start : raw.end])[:1].islower():
+            open_para.pieces.extend(raw.pieces)
+            open_para = None if _ends_sentence(text, raw) else open_para
+            between = 0
+            continue
         out.append(raw)
+        if prose and not _ends_sentence(text, raw) and len(text[raw.start : raw.end].split()) >= OPEN_WORDS:
+            open_para, between = raw, 0
+        elif raw.kind in ("footnote", "figure", "boilerplate", "heading"):
+            continue  # converters set side headings and notes in the middle of a paragraph
+        elif prose and _is_fragment(text, raw) and open_para is not None and between < MAX_FRAGMENTS_BETWEEN:
+            between += 1
+        else:
+            open_para = None
     return out
 
 
@@ -314,6 +369,8 @@ def parse_markdown(text: str, source: str) -> Document:
                 zone = "back"
             elif zone == "front" and raw.level <= 6:
                 zone = "body"
+        if zone == "front" and raw.kind in ("paragraph", "list_item") and raw.end - raw.start >= FRONT_PROSE_CHARS:
+            zone = "body"  # the first paragraph of prose after the front matter starts the report's body
         section = " > ".join(n for _, n in stack) or doc.title
         block = Block(raw.kind, raw.start, raw.end, section, None, label, raw.table, zone=zone or "body")
         if raw.kind in ("paragraph", "list_item", "footnote", "heading", "abbreviations"):

@@ -22,7 +22,14 @@ Sentence = tuple[Span, ...]
 BULLET_MARKER = re.compile(r"^\s*(?:[•●▪◦‣∙·\-–*]|`?o`?|y|\d{1,2}[.)]|\([a-z0-9]{1,3}\))\s*$")
 BULLET_START = re.compile(r"^\s*(?:[•●▪◦‣∙·–]|`o`)\s+\S")
 RUN_IN_WORDS = 3  # a "sentence" this short that opens a line is a run-in heading of the next one
-SOFT_WRAP_SHARE = 0.6  # a line at least this share of its paragraph's longest line was wrapped by the layout
+SOFT_WRAP_SHARE = 0.6
+MIN_WRAP_WIDTH = 50.0  # narrower "paragraphs" are address blocks and lists: their short lines end lines
+SOFT_ENDINGS = (",", "-", "—", "–", "(", "/")
+# A line that ends with one of these words goes on in the next line (it cannot end a title or an address line).
+FUNCTION_WORDS = frozenset(
+    """a an the and or nor but of to in on at by for with from as than that which who whose into over under
+    about between among through during including such""".split()  # noqa: SIM905
+)  # a line at least this share of its paragraph's longest line was wrapped by the layout
 _INLINE_MARKUP = re.compile(
     r"\*\*|__|(?<![\w])_(?=\S)|(?<=\S)_(?![\w])|`"  # emphasis and code marks
     r"|<br\s*/?>|</?sup>|</?sub>|</?b>|</?i>|</?em>|</?strong>"  # inline HTML the converters write
@@ -57,15 +64,19 @@ class Reading:
         return tuple(spans)
 
 
-def _is_hard_break(line: str, following: str, longest: int) -> bool:
-    if BULLET_MARKER.match(following) or BULLET_START.match(following):
+def _is_hard_break(line: str, following: str, width: float) -> bool:
+    """Whether the line break after ``line`` ends a line of the text (a bullet, an address line, a heading)
+    rather than a line of the layout; ``width`` is the paragraph's typical line length."""
+    stripped, nxt = line.strip(), following.lstrip()
+    bare = stripped.rstrip("*_")
+    last_word = bare.rsplit(None, 1)[-1].lower() if bare else ""
+    if BULLET_START.match(following) or (BULLET_MARKER.match(following) and not bare.endswith(SOFT_ENDINGS)):
         return True
     if BULLET_MARKER.match(line):
         return False  # the marker's item follows on the next line
-    stripped, nxt = line.rstrip(), following.lstrip()
-    if nxt[:1].islower() or stripped.endswith((",", "-", "—", "–")):
+    if nxt[:1].islower() or bare.endswith(SOFT_ENDINGS) or last_word in FUNCTION_WORDS:
         return False
-    return len(stripped) < SOFT_WRAP_SHARE * longest
+    return len(stripped) < SOFT_WRAP_SHARE * width
 
 
 def reading(text: str, pieces: Sequence[Span]) -> Reading:
@@ -85,7 +96,8 @@ def reading(text: str, pieces: Sequence[Span]) -> Reading:
         for raw in text[p_start:p_end].split("\n"):
             lines.append((pos, raw))
             pos += len(raw) + 1
-        longest = max((len(raw.rstrip()) for _, raw in lines[:-1]), default=0)
+        widths = sorted(len(raw.strip()) for _, raw in lines[:-1])
+        width = max(float(widths[len(widths) // 2]) if widths else 0.0, MIN_WRAP_WIDTH)
         for i, (l_start, raw) in enumerate(lines):
             line = raw.rstrip()
             lead = len(line) - len(line.lstrip())
@@ -93,7 +105,7 @@ def reading(text: str, pieces: Sequence[Span]) -> Reading:
                 chars.append(" " if ch in "\t\r" else ch)
                 origin.append(l_start + lead + k)
             if i + 1 < len(lines):
-                hard = _is_hard_break(raw, lines[i + 1][1], longest)
+                hard = _is_hard_break(raw, lines[i + 1][1], width)
                 sep = "\n" if hard else ("" if line.endswith("-") and not line.endswith(" -") else " ")
                 if sep:
                     put(sep, l_start + len(line))
