@@ -39,6 +39,7 @@ def _make(doc: Document, kind: ChunkKind, text: str, start: int, end: int, block
         printed_page=block.printed_page,
         report_number=doc.report_number,
         date=doc.date,
+        zone=block.zone,
         **extra,  # type: ignore[arg-type]
     )
 

@@ -33,6 +33,7 @@ class Chunk:
     row_index: int = -1
     table_json: str = ""  # the parsed table, on "table" chunks only
     sentences: str = ""  # JSON [[[start, end], ...], ...]: the chunk's sentences as verbatim source spans
+    zone: str = ""  # where in the report: "highlights" (its summary page), "front", "body", "back", "" unknown
 
     def sentence_spans(self) -> list[tuple[tuple[int, int], ...]]:
         """The chunk's sentences, each the tuple of verbatim source spans it covers (one, unless page

@@ -17,10 +17,10 @@ from pathlib import Path
 
 from markdown_it import MarkdownIt
 
-from assistant.ingest.boilerplate import is_boilerplate
 from assistant.ingest.document import Block, BlockKind, Document, Span, decode_text, sha256_bytes
 from assistant.ingest.metadata import read_metadata
 from assistant.ingest.reflow import reading_text, segment
+from assistant.ingest.wordlists import is_boilerplate, is_summary_heading
 from assistant.tables import Table, TableRow
 from assistant.text import render_inline
 
@@ -362,10 +362,12 @@ def parse_markdown(text: str, source: str) -> Document:
                 title_seen = True
             else:
                 stack = [(lv, n) for lv, n in stack if lv < raw.level] + [(raw.level, name)]
-            lowered = name.lower()
-            if lowered == "highlights":
+            in_summary = any(is_summary_heading(n) for _, n in stack)
+            if in_summary and zone in ("", "highlights", "body"):
                 zone = "highlights"
-            elif lowered.startswith("appendix") and raw.level <= 4:
+            elif zone == "highlights" and raw.level <= 6:
+                zone = "body"  # a section heading that is not the summary's
+            elif name.lower().startswith("appendix") and raw.level <= 6:
                 zone = "back"
             elif zone == "front" and raw.level <= 6:
                 zone = "body"

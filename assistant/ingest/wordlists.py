@@ -1,21 +1,26 @@
-"""Publisher boilerplate (copyright, distribution and ordering notices), from the data file beside the code."""
+"""Word lists the loaders use, kept as data files in ``assistant/resources/`` (one entry per line)."""
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 
 from assistant.text import normalize
 
 
-@lru_cache(maxsize=1)
-def openings() -> tuple[str, ...]:
-    """The boilerplate openings of ``assistant/resources/boilerplate.txt`` (comments and blank lines skipped)."""
-    text = resources.files("assistant").joinpath("resources/boilerplate.txt").read_text(encoding="utf-8")
+@cache
+def entries(name: str) -> tuple[str, ...]:
+    """The entries of ``assistant/resources/<name>.txt`` (comments and blank lines skipped)."""
+    text = resources.files("assistant").joinpath(f"resources/{name}.txt").read_text(encoding="utf-8")
     return tuple(line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#"))
 
 
 def is_boilerplate(reading: str) -> bool:
-    """Whether a paragraph's reading text is publisher boilerplate."""
+    """Whether a paragraph's reading text opens like publisher boilerplate (``boilerplate.txt``)."""
     head = normalize(reading)[:200]
-    return any(head.startswith(opening) for opening in openings())
+    return any(head.startswith(opening) for opening in entries("boilerplate"))
+
+
+def is_summary_heading(name: str) -> bool:
+    """Whether a heading names the report's own summary (``summary_headings.txt``)."""
+    return normalize(name).strip(" .:") in entries("summary_headings")
