@@ -43,7 +43,7 @@ run: setup
 	$(BIN)/python -m ui
 
 eval: setup
-	$(BIN)/python -m evals --compare naive
+	$(BIN)/python -m evals --suite all --check
 
 bench: setup
 	$(BIN)/python benchmarks/run.py

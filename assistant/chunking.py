@@ -13,10 +13,10 @@ from assistant.text import render_inline
 from assistant.types import Chunk, ChunkKind
 
 # Bump when chunk boundaries or texts change: the index manifest records it and an older index is rebuilt.
-CHUNKER_VERSION = "8"  # 8: sentences found on reflowed text, kept per chunk; furniture, TOC and figures not chunked
+CHUNKER_VERSION = "9"  # 9: sentences on reflowed text, kept per chunk; no furniture, TOC, figures, references; zones
 MAX_CHARS = 1200  # a paragraph longer than this is split between sentences
 MERGE_BELOW = 160  # consecutive tiny paragraphs of one section (front matter) are kept together
-SKIPPED_KINDS = frozenset({"toc", "boilerplate", "figure"})  # located and shown, never retrieved as answers
+SKIPPED_KINDS = frozenset({"toc", "boilerplate", "figure", "reference"})  # located and shown, never retrieved as answers
 
 
 def chunk_id(source: str, kind: str, text: str, occurrence: int = 0) -> str:

@@ -325,11 +325,20 @@ class Index:
         a metadata filter scans the collection: 40 ms at 100k chunks)."""
         records: dict[str, tuple[str, dict[str, str]]] = {}
         sentence_keys: dict[str, list[str]] = {}
+        single: dict[tuple[str, Any], str] = {}  # (chunk id, sentence) -> the view text of that sentence alone
+        pairs: dict[str, tuple[str, str]] = {}  # a sentence-with-its-continuation view -> its two sentences' views
         counts = {c.chunk_id: 0 for c in chunks}
         seen: set[tuple[str, str]] = set()
         for unit in units_from_hits([Hit(c, 0.0) for c in chunks], texts.__getitem__):
             chunk = unit.hit.chunk
-            for n, view in enumerate(views(unit.reading)):
+            unit_views = views(unit.reading)
+            if len(unit.spans) == 1:
+                single[(chunk.chunk_id, unit.spans[0])] = unit_views[0]
+            else:
+                parts = [single.get((chunk.chunk_id, sentence)) for sentence in unit.spans]
+                if all(parts):
+                    pairs[unit_views[0]] = (str(parts[0]), str(parts[1]))
+            for n, view in enumerate(unit_views):
                 if (chunk.chunk_id, view) in seen:
                     continue
                 seen.add((chunk.chunk_id, view))
@@ -339,8 +348,13 @@ class Index:
                 if n == 0 and len(unit.spans) == 1:
                     sentence_keys.setdefault(chunk.chunk_id, []).append(key)
         ids = list(records)
-        unique = list(dict.fromkeys(records[i][0] for i in ids))  # the same words in two chunks: encoded once
+        # The same words in two chunks are encoded once; a sentence with its continuation is the mean of the two
+        # sentences' vectors (no second pass of the model over the same words).
+        unique = [t for t in dict.fromkeys(records[i][0] for i in ids) if t not in pairs]
         encoded = dict(zip(unique, self.embedder.encode(unique), strict=True))
+        for text, (first, second) in pairs.items():
+            if text not in encoded:
+                encoded[text] = _normalised_mean(np.stack([encoded[first], encoded[second]]))
         vectors = np.stack([encoded[records[i][0]] for i in ids]) if ids else np.zeros((0, 1), dtype=np.float32)
         position = {key: i for i, key in enumerate(ids)}
         means = {

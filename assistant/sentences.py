@@ -55,7 +55,8 @@ def units_from_hits(hits: list[Hit], source_text: Callable[[str], str]) -> list[
         chunk = hit.chunk
         if chunk.kind in ("table", "table_row"):
             continue  # cells are answered by the table route; the rows' footnotes are chunks of their own
-        context = chunk.section if chunk.section != chunk.title else ""
+        # the innermost heading: what the sentence is about (the whole path would add words to every view)
+        context = chunk.section.rsplit(" > ", 1)[-1] if chunk.section != chunk.title else ""
         text = source_text(chunk.source)
         sentences = chunk.sentence_spans() if chunk.sentences else segment(text, [(chunk.char_start, chunk.char_end)])
         texts = [reading_text(text, s) for s in sentences]

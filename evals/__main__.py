@@ -97,7 +97,9 @@ def _suite_assistant(suite: Suite) -> AssistantLike:
     from assistant import Assistant, Settings
 
     data_dir = Path(".data") / f"eval-{suite.name}"
-    return Assistant(Settings(corpus_dir=suite.corpus, data_dir=data_dir))
+    bot = Assistant(Settings(corpus_dir=suite.corpus, data_dir=data_dir))
+    bot.ingest(progress=False)  # brings the suite's index up to date with its corpus and this code's chunker
+    return bot
 
 
 def run_suites(

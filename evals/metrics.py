@@ -105,10 +105,17 @@ _SPACES = re.compile(r"\s+")
 _FOLD = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"'})
 
 
+_LINK = re.compile(r"\[([^\]\n]*)\]\([^)\s]*\)")  # a Markdown link keeps its text
+_UNDERSCORE_EMPHASIS = re.compile(r"(?<!\w)_+|_+(?!\w)")
+_BR = re.compile(r"<br\s*/?>", re.IGNORECASE)
+
+
 def normalise(text: str) -> str:
-    """Case-fold, fold curly quotes, drop ``[n]`` markers and markdown emphasis, collapse whitespace."""
+    """Case-fold, fold curly quotes, drop ``[n]`` markers and Markdown emphasis and link targets, collapse
+    whitespace (so a verbatim quote of a Markdown source compares with the words a reader sees)."""
     text = unicodedata.normalize("NFKC", text).translate(_FOLD)
-    text = _EMPHASIS.sub("", _MARKERS.sub(" ", text))
+    text = _BR.sub(" ", _LINK.sub(r"\1", text))
+    text = _UNDERSCORE_EMPHASIS.sub("", _EMPHASIS.sub("", _MARKERS.sub(" ", text)))
     return _SPACES.sub(" ", text).strip().casefold()
 
 

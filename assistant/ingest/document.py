@@ -27,6 +27,7 @@ BlockKind = Literal[
     "toc",  # a table of contents line
     "abbreviations",  # an abbreviation list (kept as data: it defines acronyms)
     "boilerplate",  # copyright, distribution and ordering notices, addresses of the publisher
+    "reference",  # a footnote that only cites a source
 ]
 # Blocks whose sentences may be quoted as answers.
 ANSWER_KINDS: frozenset[str] = frozenset({"heading", "paragraph", "list_item", "footnote"})

@@ -29,6 +29,10 @@ _PLACEHOLDER = re.compile(r"see original (?:pdf|document)|^\s*\*?\[(?:figure|tab
 _TABLE_TITLE = re.compile(r"^\s*[*_]*table\s+\d+[:.]", re.IGNORECASE)
 _FOOTNOTE_START = re.compile(r"^\s*(\d{1,3})\s+\S")
 _TOC_LINE = re.compile(r"\S.*\s(?:\d{1,3}|[ivxl]{1,5})\s*$")
+_CITATION = re.compile(  # a bibliographic citation: a place and year, a report number, a law or the Register
+    r"\((?:Washington|[A-Z][a-z]+), [^)]*\d{4}\)|\b[A-Z]{2,6}-\d{2}-\d{2,6}[A-Z]?\b"
+    r"|Pub\. L\. No\.|\bU\.S\.C\.|Fed\. Reg\."
+)
 _TRAILING_MARKER = re.compile(r"\s*\[\d{1,3}\s?\]\s*$")  # a footnote marker after the full stop: "workers. [2]"
 _SENTENCE_END = re.compile(r"[.!?:;][\"'”’)\]*_]*$")
 _ABBREVIATION = re.compile(r"^\s*([A-Z][A-Za-z0-9&/.\-]{1,14})\s+([A-Z0-9][^\n]{2,120}?)\s*$")
@@ -237,6 +241,20 @@ def _ends_sentence(text: str, raw: _Raw) -> bool:
     return bool(_SENTENCE_END.search(_TRAILING_MARKER.sub("", text[raw.start : raw.end].rstrip())))
 
 
+def _footnote(raw: _Raw, text: str, marker_end: int) -> None:
+    """Make ``raw`` a footnote whose text starts after its marker ("12", "a"); a footnote that only cites a
+    source (one sentence with a citation: a report number, "(Washington, D.C.: ...)", "Pub. L. No.") is a
+    reference, located but never quoted as an answer."""
+    start = marker_end
+    while start < raw.pieces[0][1] and text[start].isspace():
+        start += 1
+    raw.pieces[0] = (start, raw.pieces[0][1])
+    raw.kind = "footnote"
+    body = text[raw.start : raw.end]
+    if _CITATION.search(body) and len(segment(text, raw.pieces)) <= 1:
+        raw.kind = "reference"
+
+
 def _classify(reader: _Reader, doc: Document) -> None:
     """Footnotes, tables of contents, abbreviation lists and boilerplate among the paragraphs."""
     text = reader.text
@@ -262,11 +280,11 @@ def _classify(reader: _Reader, doc: Document) -> None:
             continue
         note = _FOOTNOTE_START.match(body)
         if note and int(note.group(1)) == next_note and f"[{next_note}]" in text[: raw.start]:
-            raw.kind = "footnote"
             next_note += 1
+            _footnote(raw, text, raw.start + note.end(1))
             continue
         if _NOTE_MARKER.match(body):
-            raw.kind = "footnote"
+            _footnote(raw, text, raw.start + len(body) - len(body.lstrip()) + 1)
             continue
         if in_boilerplate or is_boilerplate(plain):
             raw.kind = "boilerplate"
@@ -317,7 +335,7 @@ def _merge_continuations(text: str, raws: list[_Raw]) -> list[_Raw]:
         out.append(raw)
         if prose and not _ends_sentence(text, raw) and len(text[raw.start : raw.end].split()) >= OPEN_WORDS:
             open_para, between = raw, 0
-        elif raw.kind in ("footnote", "figure", "boilerplate", "heading"):
+        elif raw.kind in ("footnote", "reference", "figure", "boilerplate", "heading"):
             continue  # converters set side headings and notes in the middle of a paragraph
         elif prose and _is_fragment(text, raw) and open_para is not None and between < MAX_FRAGMENTS_BETWEEN:
             between += 1

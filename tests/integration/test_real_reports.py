@@ -89,3 +89,23 @@ def test_the_hard_wrapped_sentence_of_the_seen_failure_is_whole(documents: dict[
         "From fiscal years 2022 through 2024, DHS granted humanitarian parole to approximately 259,000 Ukrainians "
         "and their eligible family members who left Ukraine."
     ) in said
+
+
+def test_every_evidence_string_of_the_real_eval_set_is_in_its_report(documents: dict[str, Document]) -> None:
+    from evals.dataset import DATASETS_DIR, load_cases
+    from evals.metrics import normalise
+
+    cases = load_cases(sorted((DATASETS_DIR / "real").glob("*.jsonl")))
+    assert len(cases) >= 200 and len({r for c in cases for r in c.reports}) >= 12
+    readers = {}
+    for name, doc in documents.items():
+        reading = " ".join(reading_text(doc.text, s) for b in doc.blocks for s in b.sentences)
+        readers[name] = normalise(doc.text) + "\n" + normalise(reading)
+    missing = [
+        (case.id, evidence)
+        for case in cases
+        for turn in case.turns
+        for evidence in turn.evidence
+        if not any(normalise(evidence) in readers[name] for name in case.reports)
+    ]
+    assert not missing, missing[:10]
