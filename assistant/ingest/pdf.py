@@ -35,9 +35,9 @@ from assistant.ingest.pdf_layout import (
     order_columns,
     read_runs,
     strip_running_lines,
-    table_grid,
 )
 from assistant.ingest.pdf_layout import Line as _Line
+from assistant.ingest.pdf_tables import table_grid
 from assistant.ingest.wordlists import is_boilerplate
 
 __all__ = ["load_pdf"]
