@@ -96,6 +96,14 @@ def _recording_embedder(settings: Any) -> Any:
             self.texts += texts
             return out
 
+        def encode_tokens(self, texts: list[str], batch_size: int = 64) -> Any:
+            started = time.perf_counter()
+            out = super().encode_tokens(texts, batch_size)
+            self.seconds += time.perf_counter() - started
+            self.calls += 1
+            self.texts += texts
+            return out
+
         def reset(self) -> None:
             self.texts, self.calls, self.seconds = [], 0, 0.0
 

@@ -160,7 +160,7 @@ class _Reader:
 
     def _heading(self, first: int, last: int, level: int, content: str) -> None:
         span = self.line_span(first, last)
-        name = render_inline(content)
+        name = " ".join(render_inline(content).split())
         if _PLACEHOLDER.search(name) or _FIGURE.match(name):
             self.raw.append(_Raw("figure", [span]))
         elif name:
@@ -268,7 +268,7 @@ def _classify(reader: _Reader, doc: Document) -> None:
         plain = render_inline(body)
         if raw.kind != "heading" and _all_bold(body) and (plain.endswith("?") or not _SENTENCE_END.search(plain)):
             raw.kind = "figure" if _FIGURE.match(plain) or _TABLE_TITLE.match(plain) else "heading"
-            raw.level, raw.extra["name"] = 7, plain  # a side or run-in heading: the deepest level
+            raw.level, raw.extra["name"] = 7, " ".join(plain.split())  # a side or run-in heading: the deepest level
         if raw.kind == "heading":
             in_boilerplate = (in_boilerplate and raw.start > len(text) * (1 - FRONT_SHARE)) or is_boilerplate(plain)
             if in_boilerplate:
