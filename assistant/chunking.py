@@ -16,7 +16,8 @@ from assistant.types import Chunk, ChunkKind
 CHUNKER_VERSION = "9"  # 9: sentences on reflowed text, kept per chunk; no furniture, TOC, figures, references; zones
 MAX_CHARS = 1200  # a paragraph longer than this is split between sentences
 MERGE_BELOW = 160  # consecutive tiny paragraphs of one section (front matter) are kept together
-SKIPPED_KINDS = frozenset({"toc", "boilerplate", "figure", "reference"})  # located and shown, never retrieved as answers
+# located and shown, never retrieved as answers
+SKIPPED_KINDS = frozenset({"toc", "boilerplate", "figure", "reference"})
 
 
 def chunk_id(source: str, kind: str, text: str, occurrence: int = 0) -> str:

@@ -25,7 +25,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from run import _recording_embedder  # noqa: E402  (benchmarks/ is a folder of scripts)
+from run import _recording_embedder  # benchmarks/ is a folder of scripts
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "reports"
