@@ -5,22 +5,26 @@ from __future__ import annotations
 
 import re
 import threading
-from collections import Counter
-from dataclasses import dataclass
 
 import numpy as np
 
+from assistant.answer.abstention import AbstentionModel
+from assistant.answer.corpus import NAME_TOKEN, CorpusFacts, corpus_facts, name_key
+from assistant.answer.definitions import definition_parts
+from assistant.answer.draft import NOT_IN_REPORT, Draft, Part, abstain
+from assistant.answer.evidence import features_of, missing_hint
+from assistant.answer.whole import whole_report_draft
 from assistant.config import Settings
 from assistant.conversation import CONTEXT_MARK
 from assistant.index import Index, LoadedIndex
-from assistant.ingest.reflow import reading_text
-from assistant.sentences import CONTINUES, Lexicon, Unit, answer_type_bonus, lead_for, units_from_hits, views
-from assistant.table_answers import NOT_IN_REPORT, Part, TableAnswerer, join_names
-from assistant.tables import Table, TableRow, column_aliases, row_names, table_from_json
-from assistant.text import STOPWORDS, stem, words
+from assistant.ingest.reflow import Sentence, reading_text
+from assistant.sentences import CONTINUES, Unit, answer_type_bonus, lead_for, units_from_hits, views
+from assistant.table_answers import TableAnswerer
+from assistant.tables import Table, TableRow, row_names
+from assistant.text import STOPWORDS, stem
 from assistant.types import Chunk, Citation, Hit
 
-__all__ = ["NOT_IN_REPORT", "Draft", "ExtractiveAnswerer"]
+__all__ = ["NOT_IN_REPORT", "Draft", "ExtractiveAnswerer", "abstain"]
 
 # Requests that are not questions about a document (content generation, role play, prompt injection).
 _NOT_A_QUESTION = re.compile(
@@ -29,59 +33,11 @@ _NOT_A_QUESTION = re.compile(
     r"^(please )?(write|compose|draft|generate|translate|sing|draw|code|create|tell me a (joke|story|poem))\b",
     re.IGNORECASE,
 )
-_NAME_TOKEN = re.compile(r"(?<![\w.])[A-Za-z][\w'’.-]*[A-Za-z]")
-_ASKS_TITLE = re.compile(
-    r"\btitle\b|\b(report|study|document) (is )?(called|named)\b|\bname of (the|this) (report|study)\b", re.I
-)
-_ASKS_NUMBER = re.compile(r"\b(report|document|study|gao) number\b|\bnumber of (the|this) (report|study)\b", re.I)
-_ASKS_DATE = re.compile(
-    r"\bwhen\b.*\b(report|study)\b.*\b(published|issued|released|dated|come out|came out)\b|"
-    r"\b(publication|release|issue) date\b|\bdate of (the|this) (report|study)\b",
-    re.I,
-)
 _FOLLOW_UP_WORDS = {stem(w) for w in ("matter", "happen", "lead", "led", "example", "mean", "result", "why", "more")}
 FOLLOWS_BONUS = 0.12  # "What has that led to?": the sentence after the one just quoted
 REPEAT_PENALTY = 0.1  # a follow-up rarely wants the sentence it was just given again
 FOLLOW_RATIO = 0.9
 OTHER_DOCUMENT_RATIO = 0.8  # a second document's best passage is cited when it scores this close
-
-
-@dataclass
-class Draft:
-    """An answer being assembled: sentences, each with the citations that support it."""
-
-    parts: list[Part]
-    abstained: bool = False
-    support: float = 0.0
-
-    def render(self) -> tuple[str, list[Citation]]:
-        """Markdown with [n] markers before each sentence's final punctuation, and the numbered citations."""
-        citations: list[Citation] = []
-        numbered: dict[tuple[str, int, int], int] = {}
-        sentences = []
-        for text, cites in self.parts:
-            marks = []
-            for c in cites:
-                key = (c.source, c.char_start, c.char_end)
-                if key not in numbered:
-                    numbered[key] = len(citations) + 1
-                    citations.append(Citation(**{**c.to_dict(), "n": numbered[key]}))
-                marks.append(f"[{numbered[key]}]")
-            sentences.append(_attach(text, "".join(dict.fromkeys(marks))))
-        return " ".join(sentences), citations
-
-
-def _attach(text: str, marks: str) -> str:
-    if not marks:
-        return text
-    match = re.search(r"[.!?]+[\"'”’)]*$", text)
-    if match:
-        return f"{text[: match.start()]} {marks}{text[match.start() :]}"
-    return f"{text} {marks}"
-
-
-def abstain(message: str, support: float = 0.0) -> Draft:
-    return Draft([(message, [])], abstained=True, support=support)
 
 
 def own_question(question: str) -> str:
@@ -91,10 +47,6 @@ def own_question(question: str) -> str:
 
 PRELOAD_CHUNKS = 5000  # warm-up loads every stored sentence vector of an index up to this size
 VECTOR_CACHE_MAX = 60_000  # sentence vectors kept in memory (~90 MB at 384 dimensions)
-
-
-def _name_key(token: str) -> str:
-    return re.sub(r"['’]s$", "", token).lower().rstrip(".")
 
 
 class ExtractiveAnswerer:
@@ -110,46 +62,36 @@ class ExtractiveAnswerer:
         self.settings = settings
         self._vectors: dict[str, np.ndarray] = {}
         self._fetched: set[str] = set()  # chunks whose stored sentence vectors are in _vectors
-        self._generation = ""
-        self._tables: dict[str, tuple[Table, Chunk]] = {}
-        self._vocabulary: set[str] = set()
-        self._lexicon = Lexicon()
+        self._facts = CorpusFacts()  # rebuilt for each index generation
+        self._abstention = AbstentionModel(
+            settings.answer_bias,
+            (
+                settings.answer_weight_support,
+                settings.answer_weight_coverage,
+                settings.answer_weight_missing_numbers,
+                settings.answer_weight_missing_names,
+                settings.answer_weight_unknown_names,
+                settings.answer_weight_type_mismatch,
+                settings.answer_weight_rarest_missing,
+            ),
+            settings.answer_min_probability,
+            settings.abstain_threshold,
+        )
         self._lock = threading.Lock()
 
     # -- corpus-level caches (rebuilt when the index generation changes) -----------------------------------
     def _refresh(self, loaded: LoadedIndex) -> None:
         with self._lock:
-            if loaded.generation == self._generation:
+            if loaded.generation == self._facts.generation:
                 return
-            # Linear in the corpus, once per generation: each distinct name and word is normalised and
-            # stemmed once (about 3x faster at 10k chunks than per occurrence).
-            tables: dict[str, tuple[Table, Chunk]] = {}
-            vocabulary: set[str] = set()
-            names: set[str] = set()
-            df: Counter[str] = Counter()  # stem -> chunks containing it
-            lexicon = Lexicon(n_chunks=max(1, len(loaded.chunks)))
-            for chunk in loaded.chunks:
-                if chunk.kind == "table" and chunk.table_json:
-                    table = table_from_json(chunk.table_json)
-                    tables[chunk.table_id] = (table, chunk)
-                    vocabulary |= {alias for c in table.columns for alias in column_aliases(c)}
-                text = f"{chunk.text} {chunk.title} {chunk.section}"
-                lexicon.add_text(chunk.text)
-                tokens = set(words(text))
-                vocabulary |= tokens
-                names.update(_NAME_TOKEN.findall(text))
-                df.update({stem(t) for t in tokens})  # stem() is cached
-            vocabulary |= {_name_key(n) for n in names}
-            lexicon.df = dict(df)
-            self._tables, self._vocabulary, self._lexicon = tables, vocabulary, lexicon
+            self._facts = corpus_facts(loaded.chunks, loaded.generation)
             self._vectors = {}
             self._fetched = set()
-            self._generation = loaded.generation
 
     def tables(self) -> list[Table]:
         """Every table of the index (parsed)."""
         self._refresh(self.index.loaded())
-        return [table for table, _ in self._tables.values()]
+        return [table for table, _ in self._facts.tables.values()]
 
     def row_names(self, table: Table, row: TableRow) -> list[str]:
         return row_names(table, row)
@@ -177,9 +119,12 @@ class ExtractiveAnswerer:
         qvec: np.ndarray,
         sources: list[str] | None = None,
         previous_answer: str = "",
+        stated: str = "",
     ) -> Draft:
-        """Answer ``question`` from ``hits``; ``sources`` limits which documents' tables may answer, and
-        ``previous_answer`` (the assistant's last turn) helps a follow-up move on from what was said."""
+        """Answer ``question`` from ``hits``; ``sources`` limits which documents' tables may answer,
+        ``previous_answer`` (the assistant's last turn) helps a follow-up move on from what was said, and
+        ``stated`` (what the user typed, when ``question`` is a rewritten follow-up) is what the evidence must
+        hold the names and numbers of."""
         self._refresh(self.index.loaded())
         own = own_question(question)
         if _NOT_A_QUESTION.search(own):
@@ -188,58 +133,47 @@ class ExtractiveAnswerer:
                 "quoting the passages that support each answer."
             )
         unknown = self.unknown_names(own)
-        metadata = self._from_metadata(own, hits)
-        if metadata is not None:
-            return metadata
-        allowed = {k: v for k, v in self._tables.items() if not sources or v[1].source in sources}
+        report = self._report_in_scope(sources, hits)
+        doc = self.index.loaded().documents.get(report) if report else None
+        whole = whole_report_draft(
+            self._facts, own, doc, self.index.source_text, self.citation, self.settings.summary_max_words
+        )
+        if whole is not None:
+            return whole
+        allowed = {k: v for k, v in self._facts.tables.items() if not sources or v[1].source in sources}
         tables = TableAnswerer(allowed, self.citation)
         hit_tables = [h.chunk.table_id for h in hits if h.chunk.table_id]
-        from_table = tables.answer(question, hit_tables, self._vocabulary, unknown)
+        from_table = tables.answer(question, hit_tables, self._facts.vocabulary, unknown)
         if from_table is not None:
             parts, abstained = from_table
-            return Draft(parts, abstained=abstained, support=0.0 if abstained else 1.0)
-        if unknown:
-            return abstain(f"{NOT_IN_REPORT}: it does not mention {join_names(unknown)}.{self._scope_hint(hits)}")
-        return self._from_sentences(question, hits, qvec, previous_answer)
+            kind = "abstain" if abstained else "table"
+            return Draft(parts, abstained=abstained, support=0.0 if abstained else 1.0, kind=kind)
+        return self._from_sentences(question, hits, qvec, previous_answer, sources, stated)
 
     def unknown_names(self, question: str) -> list[str]:
         """Capitalised names in the question that occur nowhere in the corpus."""
         names = []
         first = re.match(r"\W*([\w'’.-]+)", question)
-        for match in _NAME_TOKEN.finditer(question):
+        for match in NAME_TOKEN.finditer(question):
             token = match.group(0)
             if not token[0].isupper() or (first and match.start() == first.start(1)):
                 continue
-            key = _name_key(token)
-            if key not in self._vocabulary and key not in STOPWORDS:
+            key = name_key(token)
+            if key not in self._facts.vocabulary and key not in STOPWORDS:
                 names.append(re.sub(r"['’]s$", "", token))
         # a year or reference number the report never mentions cannot be answered from it
-        names += [n for n in re.findall(r"(?<![\w-])\d{3,}(?![\w-])", question) if n not in self._vocabulary]
+        names += [n for n in re.findall(r"(?<![\w-])\d{3,}(?![\w-])", question) if n not in self._facts.vocabulary]
         return list(dict.fromkeys(names))
 
-    def _from_metadata(self, question: str, hits: list[Hit]) -> Draft | None:
-        """Title, report number and date of a document, quoted where the document states them."""
-        q = question.lower()
-        if not hits or re.search(r"\b(table|figure|classified|restricted|original|earlier|version)\b", q):
-            return None
-        documents = self.index.loaded().documents
-        doc = documents.get(hits[0].chunk.source)
-        if doc is None:
-            return None
-        if _ASKS_TITLE.search(q) and doc.title:
-            value, template = doc.title, "The report is titled “{}”."
-        elif _ASKS_NUMBER.search(q) and doc.report_number:
-            value, template = doc.report_number, "The report number is {}."
-        elif _ASKS_DATE.search(q) and doc.date:
-            value, template = doc.date, "The report is dated {}."
-        else:
-            return None
-        text = self.index.source_text(doc.source)
-        start = text.find(value)
-        if start < 0:
-            return None
-        chunk = next((h.chunk for h in hits if h.chunk.source == doc.source), hits[0].chunk)
-        return Draft([(template.format(value), [self.citation(chunk, start, start + len(value))])], support=1.0)
+    def _report_in_scope(self, sources: list[str] | None, hits: list[Hit]) -> str | None:
+        """The one report a question is answered from: the one it was routed to, the only one indexed, or
+        (when nothing narrows it) the one the best passage comes from."""
+        if sources and len(sources) == 1:
+            return sources[0]
+        if len(self._facts.by_source) == 1:
+            return next(iter(self._facts.by_source))
+        in_scope = [h for h in hits if not sources or h.chunk.source in sources]
+        return in_scope[0].chunk.source if in_scope else None
 
     def _scope_hint(self, hits: list[Hit]) -> str:
         titles = list(dict.fromkeys(h.chunk.title for h in hits))[:2]
@@ -302,12 +236,12 @@ class ExtractiveAnswerer:
         unit_views = [views(u.reading) for u in units]
         vectors = self._embed([v for vs in unit_views for v in vs])
         dense = self._best_view(vectors @ qvec, unit_views)
-        lexical = np.array([self._lexicon.coverage(question, u) for u in units])
+        lexical = np.array([self._facts.lexicon.coverage(question, u) for u in units])
         if own != question:
-            weight = 0.6 if len(self._lexicon.stems(own) - _FOLLOW_UP_WORDS) >= 2 else 0.25
+            weight = 0.6 if len(self._facts.lexicon.stems(own) - _FOLLOW_UP_WORDS) >= 2 else 0.25
             own_vec = self.index.embedder.embed_one(own)
             dense = weight * self._best_view(vectors @ own_vec, unit_views) + (1 - weight) * dense
-            lexical = weight * np.array([self._lexicon.coverage(own, u) for u in units]) + (1 - weight) * lexical
+            lexical = weight * np.array([self._facts.lexicon.coverage(own, u) for u in units]) + (1 - weight) * lexical
         bonus = np.array([answer_type_bonus(own, u.text) for u in units])
         return 0.7 * np.clip(dense, 0, 1) + 0.3 * lexical + bonus
 
@@ -335,7 +269,15 @@ class ExtractiveAnswerer:
             i += len(vs)
         return np.array(out)
 
-    def _from_sentences(self, question: str, hits: list[Hit], qvec: np.ndarray, previous_answer: str = "") -> Draft:
+    def _from_sentences(
+        self,
+        question: str,
+        hits: list[Hit],
+        qvec: np.ndarray,
+        previous_answer: str = "",
+        scope: list[str] | None = None,
+        stated: str = "",
+    ) -> Draft:
         units = units_from_hits(hits, self.index.source_text)
         if not units:
             return abstain(f"{NOT_IN_REPORT} anything about that.{self._scope_hint(hits)}")
@@ -345,10 +287,8 @@ class ExtractiveAnswerer:
             scores = scores + self._conversation_shift(units, previous_answer)
         order = [int(i) for i in np.argsort(-scores)]
         best = scores[order[0]]
-        if best < self.settings.abstain_threshold:
-            return abstain(f"{NOT_IN_REPORT} anything that answers this.{self._scope_hint(hits)}", float(best))
         chosen: list[Unit] = []
-        covered: set[tuple[str, tuple[int, int]]] = set()
+        covered: set[tuple[str, Sentence]] = set()
         for i in order:
             unit = units[i]
             if chosen and scores[i] < max(self.settings.abstain_threshold, FOLLOW_RATIO * best):
@@ -366,9 +306,22 @@ class ExtractiveAnswerer:
                 break
             chosen.append(unit)
             covered |= keys
-        # Another document that answers nearly as well is cited too (reports may add to or contradict each other).
+        features = features_of(self._facts, own_question(question), chosen, float(best), scope, stated)
+        trace = {"features": features, "probability": self._abstention.probability(features)}
+        source = scope[0] if scope else chosen[0].hit.chunk.source
+        source_chunks = self._facts.by_source.get(source, [])
+        text = self.index.source_text(source) if source_chunks else ""
+        defined = definition_parts(own_question(question), source_chunks, text, self.citation)
+        if not self._abstention.answers(features) and defined:
+            return Draft(defined, support=float(best), kind="definition", trace=trace)
+        if not self._abstention.answers(features):
+            missing = missing_hint(self._facts, stated or own_question(question), chosen)
+            return abstain(f"{NOT_IN_REPORT} anything that answers this{missing}.{self._scope_hint(hits)}",
+                           float(best), trace)  # fmt: skip
+        # Another document that answers nearly as well is cited too (reports may add to or contradict each other),
+        # unless the question is about one report.
         sources = {u.hit.chunk.source for u in chosen}
-        for i in order:
+        for i in order if not scope or len(scope) > 1 else []:
             unit = units[i]
             if scores[i] < max(self.settings.abstain_threshold, OTHER_DOCUMENT_RATIO * best):
                 break
@@ -381,7 +334,9 @@ class ExtractiveAnswerer:
             parts[0] = (f"{lead} — {parts[0][0]}", parts[0][1])
         if len(sources) > 1:
             parts = [(f"“{cites[0].title}”: {text}" if cites else text, cites) for text, cites in parts]
-        return Draft(parts, support=float(best))
+        quoted = {c.char_start for p in defined for c in p[1]}
+        parts = defined + [p for p in parts if not {c.char_start for c in p[1]} & quoted]
+        return Draft(parts, support=float(best), trace=trace)
 
     def _parts(self, chosen: list[Unit]) -> list[Part]:
         """One part per sentence, each citing its own span; a sentence that continues an earlier one that was
@@ -395,8 +350,8 @@ class ExtractiveAnswerer:
                 before = [sp for sp in chunk.sentence_spans() if sp[-1][1] <= spans[0][0][0]]
                 if before:
                     spans.insert(0, before[-1])
-            if chunk.kind == "table_row" and chunk.table_id in self._tables:
-                table = self._tables[chunk.table_id][0]
+            if chunk.kind == "table_row" and chunk.table_id in self._facts.tables:
+                table = self._facts.tables[chunk.table_id][0]
                 row = table.rows[chunk.row_index]
                 notes = [(f.start, f.end) for f in table.row_footnotes(row)]
                 cites = [self.citation(chunk, s, e) for s, e in [(row.start, row.end), *notes]]

@@ -3,22 +3,24 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from langchain_core.runnables import Runnable, RunnableLambda
 
-from assistant.answering import NOT_IN_REPORT, Draft, ExtractiveAnswerer
+from assistant.answer.reports import ReportCatalog, Route, RouteWeights, conversation_report, vote
+from assistant.answering import NOT_IN_REPORT, Draft, ExtractiveAnswerer, own_question
 from assistant.chunking import CHUNKER_VERSION
 from assistant.config import Settings
-from assistant.conversation import EntityCatalog, condense
+from assistant.conversation import EntityCatalog, condense, is_follow_up, message_text
 from assistant.index import Index
 from assistant.retrieval import HybridSearcher, ReportRetriever
 from assistant.store import IndexLocked, IndexMismatch, IndexUnavailable
 from assistant.tables import Table, column_aliases
 from assistant.text import clean_question, strip_markup
 from assistant.thesaurus import fold_aliases
-from assistant.types import DocumentInfo, Hit, IngestReport, Reply
+from assistant.types import Citation, DocumentInfo, Hit, IngestReport, Reply
 
 log = logging.getLogger(__name__)
 ANSWER_POOL = 8
@@ -53,8 +55,10 @@ class Assistant:
         self.searcher = HybridSearcher(self.index, self.settings)
         self.answerer = answerer or _default_answerer(self.index, self.settings)
         self._catalog: tuple[tuple[int, ...], EntityCatalog] | None = None
+        self._reports: tuple[str, ReportCatalog] | None = None
         self.chain: Runnable[dict[str, Any], Reply] = (
             RunnableLambda(self._condense, name="condense")
+            | RunnableLambda(self._route, name="route")
             | RunnableLambda(self._retrieve, name="retrieve")
             | RunnableLambda(self._answer, name="answer")
         )
@@ -163,7 +167,24 @@ class Assistant:
             **state,
             "standalone": condense(question, history, catalog),
             "previous_answer": said[-1] if said else "",
+            "turns": _turns(history),
         }
+
+    def _route(self, state: dict[str, Any]) -> dict[str, Any]:
+        """Which report(s) the question is about: the one it names (by number, title words, agency or topic),
+        else the one the conversation is about; none when it names no report and the corpus has several."""
+        if not state["standalone"] or state["sources"]:
+            return {**state, "route": Route()}
+        reports = self.reports()
+        route = reports.route(state["question"])
+        if not route.sources and own_question(state["standalone"]) != state["question"]:
+            route = reports.route(own_question(state["standalone"]))  # a follow-up with its referent filled in
+        if not route.explicit:  # a follow-up stays with the conversation's report unless it names another
+            questions, answers = state["turns"]
+            earlier = conversation_report(reports, questions, answers)
+            if earlier and (not route.sources or is_follow_up(state["question"])):
+                route = replace(route, sources=earlier, via="conversation")
+        return {**state, "route": route}
 
     def _retrieve(self, state: dict[str, Any]) -> dict[str, Any]:
         if not state["standalone"]:
@@ -171,10 +192,27 @@ class Assistant:
         query = fold_aliases(state["standalone"])  # searched in the report's own terms
         vector = self.searcher.embed(query)
         # answer from a few more passages than are shown: the sentence that answers may rank just below top_k
-        pool = self.searcher.search(
-            query, k=max(self.settings.top_k, ANSWER_POOL), sources=state["sources"], vector=vector
-        )
-        return {**state, "query": query, "hits": pool[: self.settings.top_k], "pool": pool, "vector": vector}
+        route: Route = state["route"]
+        k = max(self.settings.top_k, ANSWER_POOL)
+        scope = state["sources"] or (list(route.sources) if route.via in ("number", "conversation") else None)
+        if scope:  # the question (or the conversation) names its report(s): answer from them alone
+            pool = self.searcher.search(query, k=k, sources=scope, vector=vector)
+        else:
+            pool = self.searcher.search(query, k=k, vector=vector)
+            preferred = route.source if route.via == "topic" else None
+            if preferred is None:
+                preferred = vote(route, [(h.chunk.source, h.score) for h in pool], self.settings.route_vote_share)
+                route = replace(route, sources=(preferred,), via="retrieval") if preferred else route
+            if preferred:
+                # The question's words point to one report: its passages first, then the best passages of the
+                # runner-up (the one other report its words also match), so a report that answers as well (or
+                # contradicts it) can still be cited. Other reports' passages are left out.
+                runner_up = next((s for s, _ in route.ranked if s != preferred), None)
+                others = [h for h in pool[: self.settings.top_k] if h.chunk.source == runner_up]
+                pool = self.searcher.search(query, k=k, sources=[preferred], vector=vector) + others
+                scope = [preferred, runner_up] if others and runner_up else [preferred]
+        hits = pool[: self.settings.top_k]
+        return {**state, "query": query, "hits": hits, "pool": pool, "vector": vector, "scope": scope, "route": route}
 
     def _answer(self, state: dict[str, Any]) -> Reply:
         if state["notice"] == "markup_only":
@@ -185,10 +223,14 @@ class Assistant:
                 abstained=True,
                 notice=state["notice"] or "empty_question",
             )
-        draft: Draft = self.answerer.answer(
-            state["query"], state["pool"], state["vector"], state["sources"], state["previous_answer"]
-        )
+        args = (state["query"], state["pool"], state["vector"], state["scope"], state["previous_answer"])
+        if isinstance(self.answerer, ExtractiveAnswerer):  # the names and numbers the user stated, for abstaining
+            draft: Draft = self.answerer.answer(*args, stated=fold_aliases(state["question"]))
+        else:
+            draft = self.answerer.answer(*args)
         answer, citations = draft.render()
+        if not draft.abstained:
+            answer = self._name_report(answer, citations)
         return Reply(
             answer=answer,
             citations=[] if draft.abstained else citations,
@@ -198,6 +240,28 @@ class Assistant:
             support=draft.support,
             hits=state["hits"],
         )
+
+    def reports(self) -> ReportCatalog:
+        """Every indexed report's profile, for routing questions (rebuilt for a new index generation)."""
+        loaded = self.index.loaded()
+        if self._reports is None or self._reports[0] != loaded.generation:
+            s = self.settings
+            weights = RouteWeights(
+                title_weight=s.route_title_weight,
+                summary_weight=s.route_summary_weight,
+                min_confidence=s.route_min_confidence,
+                min_margin=s.route_min_margin,
+            )
+            self._reports = (loaded.generation, ReportCatalog.from_chunks(loaded.chunks, loaded.documents, weights))
+        return self._reports[1]
+
+    def _name_report(self, answer: str, citations: list[Citation]) -> str:
+        """An answer drawn from one report among several says which ("In GAO-31-900101: ...")."""
+        sources = {c.source for c in citations}
+        reports = self.reports()
+        if len(sources) != 1 or len(reports) <= 1:
+            return answer
+        return f"In {reports.label(sources.pop())}: {answer}"
 
     def catalog(self) -> EntityCatalog:
         """Interchangeable names the follow-up rewriter can swap: each table's columns, and its rows."""
@@ -210,6 +274,20 @@ class Assistant:
                 groups.append({r.label: self.answerer.row_names(table, r) for r in table.rows})
             self._catalog = (key, EntityCatalog(groups))
         return self._catalog[1]
+
+
+def _turns(history: list[dict[str, Any]]) -> tuple[list[str], list[str]]:
+    """The conversation's questions and the answers given to them, aligned (answers[i] replies to questions[i])."""
+    questions: list[str] = []
+    answers: list[str] = []
+    for message in history:
+        content = message_text(message).strip()
+        if message.get("role") == "user" and content:
+            questions.append(content)
+            answers.append("")
+        elif message.get("role") == "assistant" and questions:
+            answers[-1] = content
+    return questions, answers
 
 
 def _default_answerer(index: Index, settings: Settings) -> Any:

@@ -44,15 +44,100 @@ class Settings(BaseSettings):
         0.36,
         ge=0.0,
         le=1.0,
-        description="Minimum support score (question-to-sentence match, 0..1) below which the assistant "
-        "answers that the report does not say. Calibrated on the eval set (python -m evals.calibrate).",
+        description="Minimum support score (question-to-sentence match, 0..1) of the best sentence: below it "
+        "nothing retrieved is about the question and the assistant says the report does not say. Part of the "
+        "abstention decision (the relevance floor the dev split cannot calibrate, since all its questions are "
+        "about the corpus); calibrated on the seed eval set (python -m evals.calibrate).",
     )
     precompute_sentences: bool = Field(
         True,
         description="Embed every sentence at ingest (about 2-3x the ingest time) so answering needs no model "
         "call beyond the question; off: sentences are embedded when first needed, then cached.",
     )
+    ingest_batch_size: int = Field(
+        128,
+        ge=1,
+        le=4096,
+        description="Texts per model call when embedding at ingest. Sentences are short, and on a CPU they run "
+        "faster in larger batches (2 cores: 128 took about 0.7x the time of 64 on the same sentences).",
+    )
     max_answer_sentences: int = Field(3, ge=1, le=10, description="Upper bound on sentences in an answer.")
+    # Many reports: routing a question to the report it names (see assistant/answer/reports.py)
+    route_title_weight: float = Field(
+        4.0,
+        ge=0.0,
+        description="How much more a word of a report's title counts than a word of its text when a question is "
+        "matched to the report it is about.",
+    )
+    route_summary_weight: float = Field(
+        2.0,
+        ge=0.0,
+        description="Extra weight of a word on a report's own summary page (Highlights) when matching questions "
+        "to reports (1 + this, per occurrence).",
+    )
+    route_min_confidence: float = Field(
+        0.3,
+        ge=0.0,
+        le=1.0,
+        description="A question is answered from one report only when that report matches at least this share "
+        "of what a perfect match would score (BM25 over reports, 0..1). Chosen on the dev split (no question there "
+        "is routed to a wrong report).",
+    )
+    route_min_margin: float = Field(
+        1.5,
+        ge=1.0,
+        description="... and when it scores at least this many times the second-best report. Chosen on the dev "
+        "split with route_min_confidence.",
+    )
+    route_vote_share: float = Field(
+        0.8,
+        ge=0.0,
+        le=1.0,
+        description="A question whose words do not single out one report is still answered from one when the "
+        "passages retrieved from all reports hold at least this share of their fused scores in it (and its words "
+        "rank it first or second). Chosen on the dev split (every such vote there picks the right report).",
+    )
+    summary_max_words: int = Field(
+        110,
+        ge=20,
+        le=400,
+        description="Word budget of an answer to a summary or overview request (sentences of the report's own "
+        "summary page; at least one sentence is always given).",
+    )
+    # One calibrated abstention decision (assistant/answer/abstention.py): P(the evidence answers) =
+    # sigmoid(bias + sum of weight * feature), fitted on the real-report eval set's dev split with
+    # python -m assistant.answer.calibration (priors and sign constraints in abstention.py).
+    answer_bias: float = Field(1.773, description="Bias of the abstention model (log-odds with all features 0).")
+    answer_weight_support: float = Field(
+        1.756, description="Weight of the best sentence's support score (meaning and shared rare words, 0..1)."
+    )
+    answer_weight_coverage: float = Field(
+        0.257, description="Weight of the IDF-weighted share of the question's words found in the evidence (0..1)."
+    )
+    answer_weight_missing_numbers: float = Field(
+        -2.745, description="Weight per number the question states (a year, an amount) that the evidence lacks."
+    )
+    answer_weight_missing_names: float = Field(
+        -0.729, description="Weight per name or acronym of the question that the evidence lacks (acronyms resolved)."
+    )
+    answer_weight_unknown_names: float = Field(
+        -3.13, description="Weight per name or acronym of the question that the documents in scope never mention."
+    )
+    answer_weight_type_mismatch: float = Field(
+        -2.374,
+        description="Weight when the question asks for an amount, percentage, count or date and the answer "
+        "sentences hold none.",
+    )
+    answer_weight_rarest_missing: float = Field(
+        -1.113,
+        description="Weight of how rare (IDF scaled to 0..1) the rarest question word is that the evidence lacks.",
+    )
+    answer_min_probability: float = Field(
+        0.5,
+        ge=0.0,
+        le=1.0,
+        description="Below this probability that the evidence answers, the reply is that the report does not say.",
+    )
     lock_timeout: float = Field(
         3.0, ge=0.0, description="Seconds a second writer waits for the index lock before failing."
     )

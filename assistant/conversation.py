@@ -90,7 +90,8 @@ class EntityCatalog:
         return sorted(first.values())
 
 
-def _content(message: Any) -> str:
+def message_text(message: Any) -> str:
+    """The text of a chat message (a ``{"role", "content"}`` dict, Gradio's multimodal parts, or a string)."""
     content = message.get("content", "") if isinstance(message, dict) else message
     if isinstance(content, list):  # Gradio multimodal content
         content = " ".join(str(part.get("text", "")) if isinstance(part, dict) else str(part) for part in content)
@@ -236,7 +237,7 @@ def condense(question: str, history: Sequence[Any] | None, catalog: EntityCatalo
     standalone, answer = "", ""
     for message in history or []:
         role = message.get("role") if isinstance(message, dict) else None
-        text = _content(message).strip()
+        text = message_text(message).strip()
         if not text:
             continue
         if role == "user":

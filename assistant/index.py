@@ -45,8 +45,12 @@ def chunk_from_record(text: str, meta: dict[str, Any]) -> Chunk:
     return Chunk(text=text, **{k: v for k, v in meta.items() if k in _CHUNK_FIELDS})
 
 
+# A folder's own documentation (README.md beside the reports) is not a report; named on its own, it is read.
+FOLDER_DOCS = frozenset({"readme", "license", "licence", "changelog", "contributing"})
+
+
 def discover(paths: list[Path], corpus_dir: Path) -> list[tuple[Path, str]]:
-    """Corpus files under ``paths`` as (path, source name); hidden files are ignored."""
+    """Corpus files under ``paths`` as (path, source name); hidden files and folder documentation are ignored."""
     found: dict[str, Path] = {}
     suffixes = supported_suffixes()
     for root in paths:
@@ -54,7 +58,7 @@ def discover(paths: list[Path], corpus_dir: Path) -> list[tuple[Path, str]]:
         for path in files:
             if any(part.startswith(".") for part in path.parts[len(root.parts) - (0 if root.is_dir() else 1) :]):
                 continue
-            if root.is_dir() and path.suffix.lower() not in suffixes:
+            if root.is_dir() and (path.suffix.lower() not in suffixes or path.stem.lower() in FOLDER_DOCS):
                 continue
             try:
                 source = path.resolve().relative_to(corpus_dir.resolve()).as_posix()
@@ -299,7 +303,7 @@ class Index:
         tables = [c for c in chunks if c.kind == "table" and c.chunk_id not in known and rows.get(c.table_id)]
         from_rows = {c.chunk_id for c in tables}
         todo = [c for c in chunks if c.chunk_id not in known and c.chunk_id not in from_rows]
-        encoded = self.embedder.encode([embedding_text(c) for c in todo])
+        encoded = self.embedder.encode([embedding_text(c) for c in todo], self.settings.ingest_batch_size)
         known.update(zip((c.chunk_id for c in todo), encoded, strict=True))
         for table in tables:
             known[table.chunk_id] = _normalised_mean(np.stack([known[r] for r in rows[table.table_id]]))
@@ -351,7 +355,7 @@ class Index:
         # The same words in two chunks are encoded once; a sentence with its continuation is the mean of the two
         # sentences' vectors (no second pass of the model over the same words).
         unique = [t for t in dict.fromkeys(records[i][0] for i in ids) if t not in pairs]
-        encoded = dict(zip(unique, self.embedder.encode(unique), strict=True))
+        encoded = dict(zip(unique, self.embedder.encode(unique, self.settings.ingest_batch_size), strict=True))
         for text, (first, second) in pairs.items():
             if text not in encoded:
                 encoded[text] = _normalised_mean(np.stack([encoded[first], encoded[second]]))

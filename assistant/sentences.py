@@ -88,12 +88,18 @@ class Lexicon:
     df: dict[str, int] = field(default_factory=dict)
     n_chunks: int = 1
     acronyms: dict[str, str] = field(default_factory=dict)  # long form (lower) -> acronym
+    expansions: dict[str, list[str]] = field(default_factory=dict)  # acronym (lower) -> its long forms
 
     def add_text(self, text: str) -> None:
         for long_form, acronym in _ACRONYM_DEF.findall(text):
             long_form = re.sub(r"^the\s+", "", " ".join(long_form.split()).lower())
-            if long_form and long_form[0].lower() == acronym[0].lower():
-                self.acronyms.setdefault(long_form, acronym)
+            if long_form and long_form[0].lower() == acronym[0].lower() and long_form not in self.acronyms:
+                self.acronyms[long_form] = acronym
+                self.expansions.setdefault(acronym.lower(), []).append(long_form)
+
+    def long_forms(self, acronym: str) -> list[str]:
+        """The long forms the documents define for ``acronym`` ("office of refugee resettlement" for "ORR")."""
+        return self.expansions.get(acronym.lower(), [])
 
     def fold(self, text: str) -> str:
         """Write defined long forms as their acronym, so "Department of Defense" matches "DOD"."""

@@ -5,12 +5,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from assistant.answer.draft import NOT_IN_REPORT, Part
 from assistant.sentences import NUMBER_WORDS, count_in
 from assistant.tables import Table, TableFinding, TableQuery, TableRow, analyse, answer_table
 from assistant.text import STOPWORDS, render_inline, stem, words
 from assistant.types import Chunk, Citation
 
-NOT_IN_REPORT = "The report does not say"
 NUMBER_NAMES = {n: word for word, n in NUMBER_WORDS.items() if word != "dozen"}
 # Words that ask *about* a table entry rather than for something outside it ("What does the table show for X?")
 ABOUT_WORDS = {"table", "show", "shows", "say", "mean", "list", "describe", "summarize", "summary", "involvement",
@@ -48,7 +48,6 @@ def _stated_count(question: str) -> int | None:
 
 
 Cite = Callable[[Chunk, int, int], Citation]
-Part = tuple[str, list[Citation]]
 
 
 def join_names(names: list[str]) -> str:

@@ -1,0 +1,59 @@
+"""The draft answer every answerer produces: sentences, each with the verbatim citations that support it."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from assistant.types import Citation
+
+NOT_IN_REPORT = "The report does not say"
+Part = tuple[str, list[Citation]]
+
+
+@dataclass
+class Draft:
+    """An answer being assembled: sentences, each with the citations that support it.
+
+    Attributes:
+        parts: (sentence, citations) pairs, in the order they are said.
+        abstained: The corpus does not support an answer (``parts`` then holds the explanation).
+        support: How well the evidence supports the answer (about 0..1; cells, metadata and summaries 1.0).
+        kind: Which route answered: "sentences", "table", "metadata", "summary" or "abstain".
+        trace: What the deciding stage saw (features and scores), for the eval report.
+    """
+
+    parts: list[Part]
+    abstained: bool = False
+    support: float = 0.0
+    kind: str = "sentences"
+    trace: dict[str, object] = field(default_factory=dict)
+
+    def render(self) -> tuple[str, list[Citation]]:
+        """Markdown with [n] markers before each sentence's final punctuation, and the numbered citations."""
+        citations: list[Citation] = []
+        numbered: dict[tuple[str, int, int], int] = {}
+        sentences = []
+        for text, cites in self.parts:
+            marks = []
+            for c in cites:
+                key = (c.source, c.char_start, c.char_end)
+                if key not in numbered:
+                    numbered[key] = len(citations) + 1
+                    citations.append(Citation(**{**c.to_dict(), "n": numbered[key]}))
+                marks.append(f"[{numbered[key]}]")
+            sentences.append(_attach(text, "".join(dict.fromkeys(marks))))
+        return " ".join(sentences), citations
+
+
+def _attach(text: str, marks: str) -> str:
+    if not marks:
+        return text
+    match = re.search(r"[.!?]+[\"'”’)]*$", text)
+    if match:
+        return f"{text[: match.start()]} {marks}{text[match.start() :]}"
+    return f"{text} {marks}"
+
+
+def abstain(message: str, support: float = 0.0, trace: dict[str, object] | None = None) -> Draft:
+    return Draft([(message, [])], abstained=True, support=support, kind="abstain", trace=trace or {})

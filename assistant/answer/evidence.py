@@ -1,0 +1,50 @@
+"""The evidence the sentence route chose, described for the abstention decision, and in words when it declines."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from assistant.answer.abstention import (
+    EvidenceFeatures,
+    evidence_features,
+    missing,
+    question_names,
+    question_numbers,
+    word_set,
+)
+from assistant.answer.corpus import CorpusFacts
+from assistant.sentences import Unit
+from assistant.table_answers import join_names
+
+
+def _context(chosen: Sequence[Unit]) -> str:
+    """The chosen sentences' passages with their section headings."""
+    return " ".join(dict.fromkeys(f"{u.hit.chunk.section}: {u.hit.chunk.text}" for u in chosen))
+
+
+def features_of(
+    facts: CorpusFacts,
+    question: str,
+    chosen: Sequence[Unit],
+    best: float,
+    scope: Sequence[str] | None,
+    stated: str = "",
+) -> EvidenceFeatures:
+    """What the abstention decision weighs: the question against the chosen sentences and their passages, and
+    against the documents in scope (``scope``, else the documents the sentences come from)."""
+    answer_text = " ".join(u.text for u in chosen)
+    in_scope = list(scope or sorted({u.hit.chunk.source for u in chosen}))
+    vocabulary = set().union(*(facts.source_words.get(s, set()) for s in in_scope))
+    naming = set().union(*(facts.title_stems.get(s, set()) for s in in_scope))
+    stated = stated if stated and stated != question else ""
+    context = f"{answer_text} {_context(chosen)}"
+    return evidence_features(question, answer_text, context, best, facts.lexicon, vocabulary, naming, stated)
+
+
+def missing_hint(facts: CorpusFacts, question: str, chosen: Sequence[Unit]) -> str:
+    """ ": the closest passages do not mention X" when the evidence lacks a name or number of the question."""
+    context = _context(chosen)
+    vocabulary = word_set(facts.lexicon.fold(context)) | word_set(context)
+    asked = question_numbers(question) + question_names(facts.lexicon.fold(question))
+    absent = missing(asked, vocabulary, facts.lexicon)
+    return f": the closest passages do not mention {join_names(absent[:3])}" if absent else ""
