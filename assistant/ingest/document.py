@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Literal
 
 from assistant.tables import Footnote, Table, parse_table
@@ -230,3 +232,11 @@ class DocumentBuilder:
         self.blocks.append(block)
         self._last_table = table
         return block
+
+
+def load_text_file(path: Path, source: str, parse: Callable[[str, str], Document]) -> Document:
+    """Read a text-based file, decode it (see :func:`decode_text`) and structure it with ``parse``."""
+    data = path.read_bytes()
+    doc = parse(decode_text(data, source), source)
+    doc.sha256 = sha256_bytes(data)
+    return doc

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from markdown_it import MarkdownIt
 
-from assistant.ingest.document import Block, BlockKind, Document, Span, decode_text, sha256_bytes
+from assistant.ingest.document import Block, BlockKind, Document, Span, load_text_file
 from assistant.ingest.metadata import read_metadata
 from assistant.ingest.reflow import reading_text, segment
 from assistant.ingest.wordlists import is_boilerplate, is_summary_heading
@@ -400,10 +400,7 @@ def parse_markdown(text: str, source: str) -> Document:
 
 
 def load_markdown(path: Path, source: str) -> Document:
-    data = path.read_bytes()
-    doc = parse_markdown(decode_text(data, source), source)
-    doc.sha256 = sha256_bytes(data)
-    return doc
+    return load_text_file(path, source, parse_markdown)
 
 
 __all__ = ["furniture_shapes", "load_markdown", "parse_markdown", "reading_text"]

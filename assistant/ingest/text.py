@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from assistant.ingest.document import _FOOTNOTE, Block, BlockKind, Document, decode_text, sha256_bytes
+from assistant.ingest.document import _FOOTNOTE, Block, BlockKind, Document, load_text_file
 from assistant.ingest.metadata import read_metadata
 from assistant.tables import Footnote, Table, parse_table
 from assistant.text import render_inline
@@ -98,7 +98,4 @@ def parse_text(text: str, source: str) -> Document:
 
 
 def load_text(path: Path, source: str) -> Document:
-    data = path.read_bytes()
-    doc = parse_text(decode_text(data, source), source)
-    doc.sha256 = sha256_bytes(data)
-    return doc
+    return load_text_file(path, source, parse_text)
