@@ -127,6 +127,7 @@ class _Reader:
         tokens = md.parse(self.text)
         in_item = 0
         glued: int | None = None  # first line of an indented "code" line glued to the paragraph below it
+        skip_html = -1  # an HTML block already read as part of the paragraph before it
         for i, token in enumerate(tokens):
             if token.type == "list_item_open":
                 in_item += 1
@@ -150,12 +151,20 @@ class _Reader:
             if token.type == "heading_open":
                 self._heading(first, last, int(token.tag[1:]), tokens[i + 1].content)
             elif token.type == "paragraph_open":
+                # inline HTML that starts a line ("<script>", "<img ...>") interrupts a paragraph in CommonMark;
+                # with no blank line between, it is still the same paragraph of the report
+                j = i + 1
+                while j < len(tokens) and tokens[j].type != "paragraph_close":
+                    j += 1
+                after = tokens[j + 1] if j + 1 < len(tokens) else None
+                if after is not None and after.type == "html_block" and after.map and after.map[0] == last + 1:
+                    last, skip_html = after.map[1] - 1, j + 1
                 self._lines(first, last, "list_item" if in_item else "paragraph")
             elif token.type == "table_open":
                 self._table(first, last)
             elif token.type == "hr":
                 self.raw.append(_Raw("boilerplate", [self.line_span(first, first)], extra={"rule": "1"}))
-            elif token.type in ("html_block", "code_block", "fence"):
+            elif token.type in ("html_block", "code_block", "fence") and i != skip_html:
                 self._lines(first, last, "paragraph")
 
     def _heading(self, first: int, last: int, level: int, content: str) -> None:

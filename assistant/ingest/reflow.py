@@ -31,12 +31,16 @@ FUNCTION_WORDS = frozenset(
     about between among through during including such""".split()  # noqa: SIM905
 )  # a line at least this share of its paragraph's longest line was wrapped by the layout
 _INLINE_MARKUP = re.compile(
-    r"\*\*|__|(?<![\w])_(?=\S)|(?<=\S)_(?![\w])|`"  # emphasis and code marks
+    r"(?:^|(?<=\n))#{1,6}\s+"  # an ATX heading's marks
+    r"|\*\*|`"  # bold and code marks (underscore emphasis only in pairs: see _UNDERSCORES)
     r"|<br\s*/?>|</?sup>|</?sub>|</?b>|</?i>|</?em>|</?strong>"  # inline HTML the converters write
-    r"|\]\([^)\s]*\)|(?<!\S)\[(?=[^\]\n]*\]\()"  # a Markdown link keeps its text: drop "[" and "](url)"
+    r"|\]\((?:[^()\s]|\([^()\s]*\))*\)|(?<!\S)\[(?=[^\]\n]*\]\()"  # a link keeps its text: no "[", "](url)"
     r"|\s?\[(?:\d{1,3}|[a-z])\](?!\()",  # footnote and table-note markers: " [3]", "[a]"
     re.IGNORECASE,
 )
+
+
+_UNDERSCORES = re.compile(r"(?<!\w)(__?)(?=\S)[^\n]+?(?<=\S)\1(?!\w)")  # _italic_ and __bold__, in pairs
 
 
 @dataclass(frozen=True)
@@ -113,6 +117,10 @@ def reading(text: str, pieces: Sequence[Span]) -> Reading:
     keep = [True] * len(joined)
     for match in _INLINE_MARKUP.finditer(joined):
         for k in range(match.start(), match.end()):
+            keep[k] = False
+    for match in _UNDERSCORES.finditer(joined):
+        width = len(match.group(1))
+        for k in (*range(match.start(), match.start() + width), *range(match.end() - width, match.end())):
             keep[k] = False
     out_chars: list[str] = []
     out_origin: list[int] = []
