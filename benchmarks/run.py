@@ -88,21 +88,19 @@ def _recording_embedder(settings: Any) -> Any:
             self.calls = 0
             self.seconds = 0.0
 
-        def encode(self, texts: list[str], batch_size: int = 64) -> Any:
+        def _record(self, call: Any, texts: list[str], batch_size: int) -> Any:
             started = time.perf_counter()
-            out = super().encode(texts, batch_size)
+            out = call(texts, batch_size)
             self.seconds += time.perf_counter() - started
             self.calls += 1
             self.texts += texts
             return out
 
+        def encode(self, texts: list[str], batch_size: int = 64) -> Any:
+            return self._record(super().encode, texts, batch_size)
+
         def encode_tokens(self, texts: list[str], batch_size: int = 64) -> Any:
-            started = time.perf_counter()
-            out = super().encode_tokens(texts, batch_size)
-            self.seconds += time.perf_counter() - started
-            self.calls += 1
-            self.texts += texts
-            return out
+            return self._record(super().encode_tokens, texts, batch_size)
 
         def reset(self) -> None:
             self.texts, self.calls, self.seconds = [], 0, 0.0
