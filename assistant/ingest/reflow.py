@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from assistant.text import sentence_spans
 
@@ -156,4 +157,11 @@ def segment(text: str, pieces: Sequence[Span]) -> list[Sentence]:
 
 def reading_text(text: str, spans: Sequence[Span]) -> str:
     """The reading form of verbatim spans (a sentence, a quote): one line, markup and markers removed."""
+    return _reading_text(text, tuple(spans))
+
+
+@lru_cache(maxsize=200_000)
+def _reading_text(text: str, spans: tuple[Span, ...]) -> str:
+    # every ask reads the sentences of the retrieved chunks again: remember them (the key holds a reference to
+    # the document text, not a copy, and str caches its hash)
     return " ".join(reading(text, spans).text.split())
