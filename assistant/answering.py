@@ -18,7 +18,16 @@ from assistant.config import Settings
 from assistant.conversation import CONTEXT_MARK
 from assistant.index import Index, LoadedIndex
 from assistant.ingest.reflow import Sentence, reading_text
-from assistant.sentences import CONTINUES, Unit, answer_type_bonus, lead_for, units_from_hits, views
+from assistant.sentences import (
+    CONTINUES,
+    Unit,
+    View,
+    answer_type_bonus,
+    compose_views,
+    lead_for,
+    units_from_hits,
+    views,
+)
 from assistant.table_answers import TableAnswerer
 from assistant.tables import Table, TableRow, row_names
 from assistant.text import STOPWORDS, stem
@@ -109,7 +118,7 @@ class ExtractiveAnswerer:
                 self._prefetch(ids[i : i + 1000])
         if len(loaded.chunks) <= 300:
             units = units_from_hits([Hit(c, 0.0) for c in loaded.chunks], self.index.source_text)
-            self._embed([v for u in units for v in views(u.reading)])  # only what the store did not have
+            self._embed([v for u in units for v in views(u)])  # only what the store did not have
 
     # -- entry point ------------------------------------------------------------------------------------------
     def answer(
@@ -205,18 +214,28 @@ class ExtractiveAnswerer:
                 self._vectors.update(vectors)
                 self._fetched.update(wanted)
 
-    def _embed(self, texts: list[str]) -> np.ndarray:
-        """Vectors for unit views, cached by text (the same sentences come back across questions)."""
+    def _embed(self, unit_views: list[View]) -> np.ndarray:
+        """Vectors for unit views, cached by key (the same sentences come back across questions); a view the
+        store did not have is composed from its text's and heading's vectors, as at ingest."""
         with self._lock:  # a snapshot: another thread may start the cache afresh meanwhile
-            found = {t: self._vectors[t] for t in set(texts) if t in self._vectors}
-        missing = [t for t in dict.fromkeys(texts) if t not in found]
+            found = {v.key: self._vectors[v.key] for v in unit_views if v.key in self._vectors}
+        missing = list({v.key: v for v in unit_views if v.key not in found}.values())
         if missing:
-            vectors = self.index.embedder.encode(missing)
-            found.update(zip(missing, vectors, strict=True))
+            plain = [t for t in dict.fromkeys(t for v in missing for t in (v.text, v.context) if t) if t not in found]
             with self._lock:
-                self._make_room(len(missing))
-                self._vectors.update(zip(missing, vectors, strict=True))
-        return np.stack([found[t] for t in texts])
+                known = {t: self._vectors[t] for t in plain if t in self._vectors}
+            todo = [t for t in plain if t not in known]
+            if todo:
+                known.update(zip(todo, self.index.embedder.encode(todo), strict=True))
+            composed = dict(
+                zip((v.key for v in missing), compose_views(missing, {**found, **known}.__getitem__), strict=True)
+            )
+            found.update(composed)
+            with self._lock:
+                self._make_room(len(composed) + len(todo))
+                self._vectors.update(composed)
+                self._vectors.update((t, known[t]) for t in todo)
+        return np.stack([found[v.key] for v in unit_views])
 
     def _make_room(self, n: int) -> None:
         """Keep the sentence-vector cache bounded (a long-running server over a large corpus would otherwise
@@ -233,7 +252,7 @@ class ExtractiveAnswerer:
         For a follow-up carrying its context ("Did they agree? (about: ...)") the user's own words weigh
         most; the context only breaks ties."""
         own = own_question(question)
-        unit_views = [views(u.reading) for u in units]
+        unit_views = [views(u) for u in units]
         vectors = self._embed([v for vs in unit_views for v in vs])
         dense = self._best_view(vectors @ qvec, unit_views)
         lexical = np.array([self._facts.lexicon.coverage(question, u) for u in units])
@@ -262,7 +281,7 @@ class ExtractiveAnswerer:
         return np.array(shift)
 
     @staticmethod
-    def _best_view(sims: np.ndarray, unit_views: list[list[str]]) -> np.ndarray:
+    def _best_view(sims: np.ndarray, unit_views: list[list[View]]) -> np.ndarray:
         out, i = [], 0
         for vs in unit_views:
             out.append(float(sims[i : i + len(vs)].max()))

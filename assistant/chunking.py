@@ -13,7 +13,7 @@ from assistant.text import render_inline
 from assistant.types import Chunk, ChunkKind
 
 # Bump when chunk boundaries or texts change: the index manifest records it and an older index is rebuilt.
-CHUNKER_VERSION = "10"  # 10: reading text keeps unpaired underscores, drops heading marks; HTML inside paragraphs
+CHUNKER_VERSION = "11"  # 11: views from text and heading vectors, source lines are captions. 10: reflow, HTML
 MAX_CHARS = 1200  # a paragraph longer than this is split between sentences
 MERGE_BELOW = 160  # consecutive tiny paragraphs of one section (front matter) are kept together
 # located and shown, never retrieved as answers

@@ -13,12 +13,14 @@ file), the chunker version, and each document's SHA-256. A model with other weig
 
 from __future__ import annotations
 
+import base64
+import json
 import logging
 import sys
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -29,7 +31,7 @@ from assistant.chunking import CHUNKER_VERSION, chunk_document
 from assistant.config import Settings
 from assistant.embeddings import Embedder, _weights_hash, load_embedder, resolve_model_path
 from assistant.ingest import Document, LoadError, load_document, sha256_bytes, supported_suffixes
-from assistant.sentences import units_from_hits, views
+from assistant.sentences import View, compose_views, units_from_hits, views
 from assistant.store import IndexMismatch, IndexUnavailable, Store, hold_point, is_missing, open_store
 from assistant.text import lexical_tokens
 from assistant.types import Chunk, DocumentInfo, Hit, IngestReport
@@ -80,7 +82,6 @@ class LoadedIndex:
     collection: Any
     documents: dict[str, DocumentInfo]
     sentences: Any = None  # the generation's stored sentence vectors (None when built without them)
-    views: dict[str, int] = field(default_factory=dict)  # chunk id -> its stored sentence views (by id)
     docs: Any = None  # the generation's documents collection
 
 
@@ -228,12 +229,11 @@ class Index:
             nonlocal dimension
             chunks = [c for _, doc_chunks in group for c in doc_chunks]
             sentence_means: dict[str, np.ndarray] = {}
-            counts: dict[str, int] | None = None
             if self.settings.precompute_sentences:
                 texts = {doc.source: doc.text for doc, _ in group}
                 sentences_col = self.store.collection(generation, "sentences", create=True)
-                sentence_means, counts = self._add_sentences(sentences_col, chunks, texts, batch)
-            dimension = self._add_chunks(chunks_col, chunks, batch, sentence_means, counts) or dimension
+                sentence_means = self._add_sentences(sentences_col, chunks, texts, batch)
+            dimension = self._add_chunks(chunks_col, chunks, batch, sentence_means) or dimension
             for doc, doc_chunks in group:
                 self._add_document(docs_col, doc, len(doc_chunks))
                 hashes[doc.source] = doc.sha256
@@ -285,7 +285,6 @@ class Index:
         chunks: list[Chunk],
         batch: int,
         known: dict[str, np.ndarray] | None = None,
-        counts: dict[str, int] | None = None,
     ) -> int:
         """Embed and add ``chunks``; returns the vectors' dimension (0 when there were none).
 
@@ -314,81 +313,64 @@ class Index:
                 ids=[c.chunk_id for c in part],
                 embeddings=vectors[i : i + batch],
                 documents=[c.text for c in part],
-                metadatas=[_with_views(c.metadata(), counts) for c in part],
+                metadatas=[c.metadata() for c in part],
             )
         return int(vectors.shape[1])
 
     def _add_sentences(
         self, collection: Any, chunks: list[Chunk], texts: dict[str, str], batch: int
-    ) -> tuple[dict[str, np.ndarray], dict[str, int]]:
-        """Embed the answer units of ``chunks`` exactly as the answerer will read them (stored by text).
+    ) -> dict[str, np.ndarray]:
+        """Embed the answer units of ``chunks`` exactly as the answerer will read them, and store them.
 
         Returns, per chunk, the normalised mean of its sentences' vectors (the chunk's own vector for dense
-        retrieval, with no second pass of the model over the same words) and how many views it has: they are
-        stored as ``<chunk id>:0``, ``<chunk id>:1``, ..., so a question reads them by id (an indexed lookup;
-        a metadata filter scans the collection: 40 ms at 100k chunks)."""
-        records: dict[str, tuple[str, dict[str, str]]] = {}
+        retrieval, with no second pass of the model over the same words). A chunk's views are one record, read
+        by the chunk's id, their vectors packed in its metadata: nothing searches sentence vectors by
+        similarity, so they need no vector index of their own (its upkeep was half of ingest's store time)."""
+        per_chunk: dict[str, dict[str, View]] = {c.chunk_id: {} for c in chunks}
         sentence_keys: dict[str, list[str]] = {}
-        single: dict[tuple[str, Any], str] = {}  # (chunk id, sentence) -> the view text of that sentence alone
+        single: dict[tuple[str, Any], str] = {}  # (chunk id, sentence) -> the view key of that sentence alone
         pairs: dict[str, tuple[str, str]] = {}  # a sentence-with-its-continuation view -> its two sentences' views
-        counts = {c.chunk_id: 0 for c in chunks}
-        seen: set[tuple[str, str]] = set()
         for unit in units_from_hits([Hit(c, 0.0) for c in chunks], texts.__getitem__):
-            chunk = unit.hit.chunk
-            unit_views = views(unit.reading)
+            chunk_id = unit.hit.chunk.chunk_id
+            unit_views = views(unit)
             if len(unit.spans) == 1:
-                single[(chunk.chunk_id, unit.spans[0])] = unit_views[0]
+                single[(chunk_id, unit.spans[0])] = unit_views[0].key
+                sentence_keys.setdefault(chunk_id, []).append(unit_views[0].key)
             else:
-                parts = [single.get((chunk.chunk_id, sentence)) for sentence in unit.spans]
+                parts = [single.get((chunk_id, sentence)) for sentence in unit.spans]
                 if all(parts):
-                    pairs[unit_views[0]] = (str(parts[0]), str(parts[1]))
-            for n, view in enumerate(unit_views):
-                if (chunk.chunk_id, view) in seen:
-                    continue
-                seen.add((chunk.chunk_id, view))
-                key = f"{chunk.chunk_id}:{counts[chunk.chunk_id]}"
-                counts[chunk.chunk_id] += 1
-                records[key] = (view, {"chunk_id": chunk.chunk_id, "source": chunk.source, "text": view})
-                if n == 0 and len(unit.spans) == 1:
-                    sentence_keys.setdefault(chunk.chunk_id, []).append(key)
-        ids = list(records)
-        # The same words in two chunks are encoded once; a sentence with its continuation is the mean of the two
-        # sentences' vectors (no second pass of the model over the same words).
-        unique = [t for t in dict.fromkeys(records[i][0] for i in ids) if t not in pairs]
-        encoded = dict(zip(unique, self.embedder.encode(unique, self.settings.ingest_batch_size), strict=True))
-        for text, (first, second) in pairs.items():
-            if text not in encoded:
-                encoded[text] = _normalised_mean(np.stack([encoded[first], encoded[second]]))
-        vectors = np.stack([encoded[records[i][0]] for i in ids]) if ids else np.zeros((0, 1), dtype=np.float32)
-        position = {key: i for i, key in enumerate(ids)}
-        means = {
-            chunk_id: _normalised_mean(vectors[[position[k] for k in keys]]) for chunk_id, keys in sentence_keys.items()
+                    pairs[unit_views[0].key] = (str(parts[0]), str(parts[1]))
+            per_chunk[chunk_id].update((v.key, v) for v in unit_views)
+        # Each text and each heading is encoded once (a view is composed from them); a sentence with its
+        # continuation is the mean of the two sentences' vectors (no second pass of the model over the words).
+        direct = {k: v for chunk_views in per_chunk.values() for k, v in chunk_views.items() if k not in pairs}
+        plain = list(dict.fromkeys(t for v in direct.values() for t in (v.text, v.context) if t))
+        plain_vectors = dict(zip(plain, self.embedder.encode(plain, self.settings.ingest_batch_size), strict=True))
+        encoded = dict(zip(direct, compose_views(list(direct.values()), plain_vectors.__getitem__), strict=True))
+        for key, (first, second) in pairs.items():
+            encoded.setdefault(key, _normalised_mean(np.stack([encoded[first], encoded[second]])))
+        stored = [c for c in chunks if per_chunk[c.chunk_id]]
+        for j in range(0, len(stored), batch):
+            part = stored[j : j + batch]
+            metas = [_pack_views(c, {k: encoded[k] for k in per_chunk[c.chunk_id]}) for c in part]
+            collection.add(ids=[c.chunk_id for c in part], embeddings=[[1.0]] * len(part), metadatas=metas)
+        return {
+            chunk_id: _normalised_mean(np.stack([encoded[k] for k in keys])) for chunk_id, keys in sentence_keys.items()
         }
-        for j in range(0, len(ids), batch):
-            part = ids[j : j + batch]
-            # The text goes in the metadata, not the document: Chroma builds a full-text index of documents,
-            # which nothing searches here (half the cost of writing these records).
-            collection.add(ids=part, embeddings=vectors[j : j + batch], metadatas=[records[i][1] for i in part])
-        return means, counts
 
     def sentence_vectors(self, chunk_ids: list[str]) -> dict[str, np.ndarray]:
-        """Stored vectors of the answer units of these chunks, by text ({} when not precomputed)."""
+        """Stored vectors of the answer units of these chunks, by view key ({} when not precomputed)."""
         if not chunk_ids:
             return {}
 
         def fetch(loaded: LoadedIndex) -> dict[str, np.ndarray]:
             if loaded.sentences is None:
                 return {}  # built without precomputed sentences
-            include = ["metadatas", "embeddings"]
-            counted = [c for c in chunk_ids if c in loaded.views]
-            ids = [f"{c}:{i}" for c in counted for i in range(loaded.views[c])]
-            got = loaded.sentences.get(ids=ids, include=include) if ids else {k: [] for k in ["ids", *include]}
-            rest = [c for c in chunk_ids if c not in loaded.views]  # written before views were counted
-            if rest:
-                older = loaded.sentences.get(where={"chunk_id": {"$in": rest}}, include=include)
-                got = {k: list(got[k]) + list(older[k]) for k in include}
-            texts = [m.get("text") for m in got["metadatas"]]
-            return {t: np.asarray(v, dtype=np.float32) for t, v in zip(texts, got["embeddings"], strict=True) if t}
+            got = loaded.sentences.get(ids=list(dict.fromkeys(chunk_ids)), include=["metadatas"])
+            out: dict[str, np.ndarray] = {}
+            for meta in got["metadatas"]:
+                out.update(_unpack_views(meta))
+            return out
 
         return self._read(fetch)
 
@@ -516,9 +498,8 @@ class Index:
         sources = np.array([c.source for c in chunks])
         by_id = {c.chunk_id: i for i, c in enumerate(chunks)}
         sentences = self._sentences_collection(generation)
-        counts = {str(m["chunk_id"]): int(m["sentence_views"]) for m in got["metadatas"] if "sentence_views" in m}
         docs_col = self.store.collection(generation, "docs")
-        return LoadedIndex(generation, chunks, by_id, bm25, sources, collection, docs, sentences, counts, docs_col)
+        return LoadedIndex(generation, chunks, by_id, bm25, sources, collection, docs, sentences, docs_col)
 
     def _sentences_collection(self, generation: str) -> Any:
         """The handle is kept with the loaded generation: looking it up per question costs a server round trip."""
@@ -590,11 +571,21 @@ class Index:
         return [(int(i), float(scores[i])) for i in top if scores[i] > 0]
 
 
-def _with_views(meta: dict[str, Any], counts: dict[str, int] | None) -> dict[str, Any]:
-    """Chunk metadata, with the number of its stored sentence views when they were stored."""
-    if counts is not None:
-        meta["sentence_views"] = counts.get(str(meta["chunk_id"]), 0)
-    return meta
+def _pack_views(chunk: Chunk, vectors: dict[str, np.ndarray]) -> dict[str, Any]:
+    """The metadata of a chunk's sentence record: its view keys (JSON) and their float32 vectors (base64)."""
+    matrix = np.stack(list(vectors.values())).astype("<f4")
+    return {
+        "chunk_id": chunk.chunk_id,
+        "source": chunk.source,
+        "views": json.dumps(list(vectors), ensure_ascii=False),
+        "vectors": base64.b64encode(matrix.tobytes()).decode("ascii"),
+    }
+
+
+def _unpack_views(meta: dict[str, Any]) -> dict[str, np.ndarray]:
+    keys = json.loads(str(meta["views"]))
+    matrix = np.frombuffer(base64.b64decode(str(meta["vectors"])), dtype="<f4").reshape(len(keys), -1)
+    return dict(zip(keys, matrix.astype(np.float32), strict=True))
 
 
 def embedding_text(chunk: Chunk) -> str:

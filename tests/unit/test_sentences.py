@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from assistant.sentences import (
     Lexicon,
     Unit,
+    View,
     answer_type_bonus,
     best_clause,
+    compose_views,
     count_in,
+    heading_weight,
     lead_for,
     units_from_hits,
     views,
@@ -56,11 +60,29 @@ def test_table_chunks_give_no_sentence_units() -> None:
     assert units_from_hits([Hit(chunk, 1.0), Hit(row, 1.0)], lambda source: TEXT) == []
 
 
+def _unit(text: str, context: str = "") -> Unit:
+    return Unit(Hit(Chunk("c", text, "ferry.txt", "Ferry Audit", "Findings", 0, len(text)), 1.0), (), text, context)
+
+
 def test_views_add_the_leading_clause_of_long_sentences() -> None:
     short = "The board met twice."
-    assert views(short) == [short]
+    assert views(_unit(short)) == [View(short)]
     long = "The board is making four proposals, " + " ".join(["including that crews train more often"] * 4)
-    assert views(long) == [long, "The board is making four proposals"]
+    lead = View("The board is making four proposals", "Findings")
+    assert views(_unit(long, "Findings")) == [View(long, "Findings"), View(long), lead]  # with and without heading
+
+
+def test_a_view_under_a_heading_leans_towards_the_heading_by_its_length() -> None:
+    plain = {"Crew training": np.array([1.0, 0.0]), "The board trains crews.": np.array([0.0, 1.0])}
+    alone, under = compose_views(
+        [View("The board trains crews."), View("The board trains crews.", "Crew training")], plain.__getitem__
+    )
+    assert alone.tolist() == [0.0, 1.0]
+    assert np.isclose(np.linalg.norm(under), 1.0) and 0 < under[0] < under[1]  # the sentence still weighs most
+    assert heading_weight("The board trains crews.", "A much longer heading about crew training") > heading_weight(
+        "The board trains crews.", "Crews"
+    )
+    assert View("text", "Heading").key != View("Heading: text").key  # a heading never collides with a sentence
 
 
 @pytest.mark.parametrize(
