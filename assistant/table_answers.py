@@ -7,20 +7,18 @@ from collections.abc import Callable
 
 from assistant.answer.draft import NOT_IN_REPORT, Part
 from assistant.sentences import NUMBER_WORDS, count_in
-from assistant.tables import Table, TableFinding, TableQuery, TableRow, analyse, answer_table
+from assistant.tables import Table, TableFinding, TableQuery, TableRow, analyse, answer_table, is_boolean
 from assistant.text import STOPWORDS, render_inline, stem, words
 from assistant.types import Chunk, Citation
 
 NUMBER_NAMES = {n: word for word, n in NUMBER_WORDS.items() if word != "dozen"}
 # Words that ask *about* a table entry rather than for something outside it ("What does the table show for X?")
-ABOUT_WORDS = {"table", "show", "shows", "say", "mean", "list", "describe", "summarize", "summary", "involvement",
-               "participation", "role", "status", "cooperation", "relationship", "engagement", "part", "take",
-               "marked", "listed", "entry", "entries", "row", "column", "value", "values", "tell", "country",
-               "countries", "partner", "partners", "ally", "allies", "nation", "nations", "activity", "activities",
-               "participate", "participates", "involved"}  # fmt: skip
-COUNTRY_WORDS = {"country", "countri", "nation", "partner", "ally", "alli", "member", "participant", "who", "which"}
-_DESCRIBE_WORDS = {"country", "countri", "nation", "partner", "ally", "alli", "activit", "activity", "row", "column",
-                   "title", "compar", "compare", "cover", "list", "categor", "category"}  # fmt: skip
+ABOUT_WORDS = {"table", "show", "shows", "say", "mean", "list", "describe", "summarize", "summary", "role", "status",
+               "part", "take", "marked", "listed", "entry", "entries", "row", "column", "value", "values", "tell",
+               "participate", "participates", "involved", "involvement", "participation"}  # fmt: skip
+# Words that ask for a description of the table itself ("What does the table compare?")
+_DESCRIBE_WORDS = {"row", "column", "title", "compar", "compare", "cover", "list", "categor", "category"}
+_DEFINITION = re.compile(r"\bstands? for\b|\bmeans?\b|\bdefin", re.IGNORECASE)
 
 
 _ASKS_SOURCE = re.compile(r"\bsources?\b|\bcomes? from\b|\bbased on\b|\bderived\b", re.IGNORECASE)
@@ -34,11 +32,10 @@ def _same_question(a: TableQuery, b: TableQuery) -> bool:
 
 def _stated_count(question: str) -> int | None:
     """The number a question takes for granted: "Which 33 countries ...?" -> 33."""
-    match = re.search(
-        r"\b(?:which|what|the|all)\s+(\d+|[a-z]+)\s+(?:partner\s+)?(?:countries|nations|partners|allies)\b",
-        question,
-        re.IGNORECASE,
-    )
+    # the number comes with what is asked for ("which 33 countries", "list the five agencies"), not with a
+    # condition ("in all three activities")
+    asked = r"\b(?:which|what|(?:list|name) the)\s+(\d+|[a-z]+)\s+(?:[a-z]+\s+)?[a-z]+s\b"
+    match = re.search(asked, question, re.IGNORECASE)
     if not match:
         return None
     token = match.group(1).lower()
@@ -100,20 +97,20 @@ class TableAnswerer:
                 return self._source(self.tables[sourced[0]][0]), False
         if best is None:
             notes = {stem(w) for w in ("source", "note", "footnote")}
-            describe = stems & {stem(w) for w in _DESCRIBE_WORDS} and not stems & notes
+            own = {stem(w) for t in hit_tables[:1] if t in self.tables for w in words(self.tables[t][0].title)}
+            describe = stems & ({stem(w) for w in _DESCRIBE_WORDS} | own) and not stems & notes
             if stem("table") in stems and hit_tables and describe:
                 return self._describe(self.tables[hit_tables[0]][0], question), False
             return None
-        asks_about_countries = bool(stems & COUNTRY_WORDS) or best.yes_no or best.wants_count
-        if not best.columns and not asks_about_countries:
+        if not best.columns and (_DEFINITION.search(question) or not self._asks_for_entries(question, best)):
             return None  # e.g. "What does OOD stand for?": the footnote sentence answers that
         if not best.rows and self._other_words(question, best.table, vocabulary):
             return None  # "What kind of data does Japan share?" asks more than the cells say
         if best.unknown_entities:
             table = best.table
             message = (
-                f"{NOT_IN_REPORT}: {join_names(best.unknown_entities)} is not among the countries in its table "
-                f"“{table.title}”, which covers {join_names(table.columns)}."
+                f"{NOT_IN_REPORT}: {join_names(best.unknown_entities)} is not in its table “{table.title}”, which "
+                f"covers {join_names(table.columns)}."
             )
             return [(message, [])], True
         finding = answer_table(best)
@@ -142,10 +139,22 @@ class TableAnswerer:
             parts += phrased
         return parts, False
 
+    @staticmethod
+    def _asks_for_entries(question: str, query: TableQuery) -> bool:
+        """A question about a row asks for the table's entries when it is a yes/no or count question, names
+        the kind of entries the table lists (words of its title: "Which partners take part in X?"), or asks
+        about a table of values ("What is the cost of coal?"); "What is X?" alone asks what the row is."""
+        if query.yes_no or query.wants_count or not is_boolean(query.table):
+            return True
+        if re.search(r"\b(which|who)\b", question, re.IGNORECASE):
+            return True
+        title = {stem(w) for w in words(query.table.title)} - {stem(w) for m in query.rows for w in words(m.row.label)}
+        return bool(query.wants_list and {stem(w) for w in words(question)} & (title - STOPWORDS))
+
     def _other_words(self, question: str, table: Table, vocabulary: set[str]) -> list[str]:
         """Content words besides the table's own names: a question naming only a column ("Tell me about
         Norway") is a request for its cells; one with other words ("the capital of France") is not."""
-        names = {w for c in table.columns for w in words(c)} | ABOUT_WORDS
+        names = {w for c in table.columns for w in words(c)} | {w for w in words(table.title)} | ABOUT_WORDS
         return [w for w in words(question) if w not in STOPWORDS and w not in names and not w.isdigit()]
 
     def _row_citations(self, table: Table, rows: list[TableRow], with_notes: bool = True) -> list[Citation]:
@@ -188,6 +197,16 @@ class TableAnswerer:
 
     def _phrase(self, query: TableQuery, finding: TableFinding) -> list[Part]:
         table = query.table
+        if finding.kind == "row":
+            found: list[Part] = []
+            for row in finding.rows:
+                listed = "; ".join(f"{c}: {finding.values[(row.label, c)]}" for c in finding.columns)
+                cites = self._row_citations(table, [row])
+                found.append((f"The report's table “{table.title}” gives for {row.label}: {listed}.", cites[:1]))
+                found += [
+                    (render_inline(f.plain), [c]) for f, c in zip(table.row_footnotes(row), cites[1:], strict=False)
+                ]
+            return found
         if finding.kind in ("lookup", "column"):
             parts: list[Part] = []
             for row in finding.rows:
@@ -197,8 +216,13 @@ class TableAnswerer:
                 lead = ""
                 if query.yes_no and finding.kind == "lookup" and len(values) == 1 and len(finding.rows) == 1:
                     lead = f"{values.pop()} — "
-                marked = join_names([f"{c} “{v}”" for c, v in cells])
-                parts.append((f"{lead}The report's table marks {marked} for {row.label}.", cites[:1]))
+                if is_boolean(table):
+                    said = f"The report's table marks {join_names([f'{c} “{v}”' for c, v in cells])} for {row.label}."
+                else:
+                    said = (
+                        f"The report's table gives for {row.label}: " + "; ".join(f"{c}: {v}" for c, v in cells) + "."
+                    )
+                parts.append((f"{lead}{said}", cites[:1]))
                 notes = table.row_footnotes(row)
                 parts += [(render_inline(f.plain), [c]) for f, c in zip(notes, cites[1:], strict=False)]
             return parts
@@ -214,7 +238,7 @@ class TableAnswerer:
         names = finding.columns
         verb = "is" if len(names) == 1 else "are"
         if not names:
-            text = f"None — none of the {total} countries in the report's table is marked {condition}."
+            text = f"None — none of the {total} entries in the report's table is marked {condition}."
         elif query.wants_count and (stated := self._count_in_notes(query)):
             # the footnote counts the wider population ("agreements with 33 partner countries"); lead with it
             note_cite = next(c for c in cites[len(query.rows) :] if stated[1] in c.quote)
@@ -229,6 +253,6 @@ class TableAnswerer:
         elif query.yes_no:
             text = f"Yes — {join_names(names)} {verb} marked {condition}."
         else:
-            text = f"{join_names(names)} {verb} marked {condition} in the report's table (of {total} countries)."
+            text = f"{join_names(names)} {verb} marked {condition} in the report's table (of {total} entries)."
         n_rows = len(query.rows)
         return [(text, cites[:n_rows]), *[(render_inline(c.quote), [c]) for c in cites[n_rows:]]]

@@ -6,7 +6,7 @@ import json
 import re
 from dataclasses import asdict, dataclass, field
 
-from assistant.text import content_stems, render_inline, stem, words
+from assistant.text import STOPWORDS, content_stems, render_inline, stem, words
 
 _SUP_MARK = re.compile(r"<sup>\s*([^<]*?)\s*</sup>", re.IGNORECASE)
 _ACRONYM = re.compile(r"\(([A-Z][A-Za-z0-9&.]{1,10})\)")
@@ -190,12 +190,22 @@ def column_aliases(column: str) -> list[str]:
     parts = column.split()
     if len(parts) > 1:
         initials = "".join(p[0] for p in parts if p[0].isupper()).lower()
-        names += [initials, ".".join(initials) + "."]
+        if len(initials) > 1:  # a header in lower case has none ("10-year period")
+            names += [initials, ".".join(initials) + "."]
     return names
 
 
+def _stems(text: str) -> list[str]:
+    """Content stems, hyphenated words split ("25-year period" -> 25, year, period)."""
+    parts = [p for w in words(text) for p in w.split("-") if p]
+    return [stem(p) for p in parts if p not in STOPWORDS]
+
+
 def _find_columns(question: str, table: Table) -> list[tuple[int, str]]:
+    """Columns the question names: by a name or initials as written, or by every content word of the header
+    ("25-year period" for "over a 25-year period"); with the position of the first match."""
     text = question.lower()
+    asked = _stems(question)
     found = []
     for column in table.columns:
         for name in column_aliases(column):
@@ -203,7 +213,26 @@ def _find_columns(question: str, table: Table) -> list[tuple[int, str]]:
             if match:
                 found.append((match.start(), column))
                 break
+        else:
+            header = _stems(column)
+            if header and all(h in asked for h in header):
+                found.append((len(text) + min(asked.index(h) for h in header), column))
     return sorted(found)
+
+
+_MARKED = {"yes", "•", "✓", "✔", "●", "x"}
+_UNMARKED = {"no", "", "-", "—", "–"}
+
+
+def is_boolean(table: Table) -> bool:
+    """A table whose cells say yes or no (words or marks): questions ask which entries are marked."""
+    cells = [c.strip().lower() for r in table.rows for c in r.cells]
+    filled = [c for c in cells if c]
+    return bool(filled) and all(c in _MARKED | _UNMARKED for c in cells)
+
+
+def marked(cell: str) -> bool:
+    return cell.strip().lower() in _MARKED
 
 
 def _find_rows(question: str, table: Table) -> list[RowMention]:
@@ -259,7 +288,7 @@ def analyse(question: str, table: Table, corpus_vocabulary: set[str], capitalise
 class TableFinding:
     """The cells that answer a table question, ready to be phrased and cited."""
 
-    kind: str  # "lookup", "list", "column"
+    kind: str  # "lookup", "list", "column", "row" (every cell of the asked rows)
     rows: list[TableRow]
     columns: list[str]  # for "list": the matching columns
     values: dict[tuple[str, str], str] = field(default_factory=dict)  # (row label, column) -> value
@@ -273,6 +302,10 @@ def answer_table(query: TableQuery) -> TableFinding | None:
     if query.rows and query.columns and not among_mentioned:
         values = {(m.row.label, c): m.row.cells[col_index[c]] for m in query.rows for c in query.columns}
         return TableFinding("lookup", [m.row for m in query.rows], query.columns, values)
+    if query.rows and not is_boolean(table):
+        # a table of values: the asked rows with every cell, each under its column's name
+        values = {(m.row.label, c): m.row.cells[col_index[c]] for m in query.rows for c in table.columns}
+        return TableFinding("row", [m.row for m in query.rows], list(table.columns), values)
     if query.rows:
         matching = []
         # "Which of Japan, Norway and Canada have X?" picks among those; otherwise among every column
@@ -282,7 +315,7 @@ def answer_table(query: TableQuery) -> TableFinding | None:
                 wanted = "No" if mention.negated else "Yes"
                 if query.explicit_value and len(query.rows) == 1:
                     wanted = query.explicit_value
-                if mention.row.cells[col_index[column]].lower() != wanted.lower():
+                if marked(mention.row.cells[col_index[column]]) != (wanted.lower() == "yes"):
                     ok = False
             if ok:
                 matching.append(column)

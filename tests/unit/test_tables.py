@@ -337,3 +337,56 @@ def test_wrong_stated_count_abstains(answerer: TableAnswerer) -> None:
 
 def test_why_questions_are_left_to_the_sentences(answerer: TableAnswerer) -> None:
     assert answerer.answer("Why does Gull Rock have no spare lamps?", list(answerer.tables), set(), []) is None
+
+
+# -- a table of values (entities as rows, periods as columns) -------------------------------------------------
+
+FERRY = (
+    "**Ferry Costs Rose**\n"
+    "\n"
+    "**Operating Costs**\n"
+    "\n"
+    "\t\t\n"
+    "\t10-year period\t20-year period\n"
+    "Diesel ferries\t4.1\t3.8\n"
+    "Electric ferries\t5.2\t3.1\n"
+    "\n"
+    "Source: Invented cost model. | FX-2\n"
+)
+
+
+def ferry_answerer() -> tuple[TableAnswerer, Table]:
+    doc = parse_text(FERRY, "ferry.txt")
+    table = next(b.table for b in doc.blocks if b.kind == "table" and b.table is not None)
+    chunk = Chunk("f1", table.render(), doc.source, doc.title, "Operating Costs", table.start, table.end, "table")
+
+    def cite(chunk: Chunk, start: int, end: int) -> Citation:
+        return Citation(0, chunk.source, chunk.title, chunk.section, FERRY[start:end], chunk.chunk_id, start, end)
+
+    return TableAnswerer({table.table_id: (table, chunk)}, cite), table
+
+
+def test_a_column_is_named_by_the_words_of_its_header() -> None:
+    _, table = ferry_answerer()
+    q = analyse("What is the cost of electric ferries over a 20-year period?", table, set(), [])
+    assert q.columns == ["20-year period"] and [m.row.label for m in q.rows] == ["Electric ferries"]
+    finding = answer_table(q)
+    assert finding is not None and finding.values == {("Electric ferries", "20-year period"): "3.1"}
+
+
+def test_a_row_of_values_is_answered_with_every_cell_under_its_column() -> None:
+    answerer, table = ferry_answerer()
+    assert not any(c in ("yes", "no") for r in table.rows for c in r.cells)
+    result = answerer.answer("What do diesel ferries cost to operate?", list(answerer.tables), set(), [])
+    assert result is not None
+    parts, abstained = result
+    assert not abstained
+    text, cites = parts[0]
+    assert "10-year period: 4.1" in text and "20-year period: 3.8" in text
+    assert [c.quote for c in cites] == ["Diesel ferries\t4.1\t3.8"]
+    assert "marked" not in text  # values, not yes/no marks
+
+
+def test_a_number_in_a_condition_is_not_a_stated_count(answerer: TableAnswerer) -> None:
+    parts, abstained = ask(answerer, "Which stations have all three rows?")
+    assert not abstained and not parts[0][0].startswith(NOT_IN_REPORT)
