@@ -107,29 +107,29 @@ class Settings(BaseSettings):
     # One calibrated abstention decision (assistant/answer/abstention.py): P(the evidence answers) =
     # sigmoid(bias + sum of weight * feature), fitted on the real-report eval set's dev split with
     # python -m assistant.answer.calibration (priors and sign constraints in abstention.py).
-    answer_bias: float = Field(1.773, description="Bias of the abstention model (log-odds with all features 0).")
+    answer_bias: float = Field(1.976, description="Bias of the abstention model (log-odds with all features 0).")
     answer_weight_support: float = Field(
-        1.756, description="Weight of the best sentence's support score (meaning and shared rare words, 0..1)."
+        1.788, description="Weight of the best sentence's support score (meaning and shared rare words, 0..1)."
     )
     answer_weight_coverage: float = Field(
-        0.257, description="Weight of the IDF-weighted share of the question's words found in the evidence (0..1)."
+        0.487, description="Weight of the IDF-weighted share of the question's words found in the evidence (0..1)."
     )
     answer_weight_missing_numbers: float = Field(
-        -2.745, description="Weight per number the question states (a year, an amount) that the evidence lacks."
+        -2.724, description="Weight per number the question states (a year, an amount) that the evidence lacks."
     )
     answer_weight_missing_names: float = Field(
-        -0.729, description="Weight per name or acronym of the question that the evidence lacks (acronyms resolved)."
+        -1.035, description="Weight per name or acronym of the question that the evidence lacks (acronyms resolved)."
     )
     answer_weight_unknown_names: float = Field(
-        -3.13, description="Weight per name or acronym of the question that the documents in scope never mention."
+        -3.086, description="Weight per name or acronym of the question that the documents in scope never mention."
     )
     answer_weight_type_mismatch: float = Field(
-        -2.374,
+        -2.373,
         description="Weight when the question asks for an amount, percentage, count or date and the answer "
         "sentences hold none.",
     )
     answer_weight_rarest_missing: float = Field(
-        -1.113,
+        -1.694,
         description="Weight of how rare (IDF scaled to 0..1) the rarest question word is that the evidence lacks.",
     )
     answer_min_probability: float = Field(
