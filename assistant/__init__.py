@@ -3,7 +3,7 @@
 The public API; apps (the web UI, the eval harness, your code) import only these names.
 
     >>> from assistant import Assistant                                   # doctest: +SKIP
-    >>> reply = Assistant().ask("Which countries take part in OOD?")      # doctest: +SKIP
+    >>> reply = Assistant().ask("What did GAO recommend?")                # doctest: +SKIP
     >>> print(reply.answer)                                               # doctest: +SKIP
     >>> for c in reply.citations: print(c.n, c.section, c.quote)          # doctest: +SKIP
 """

@@ -24,7 +24,7 @@ from assistant.types import Citation, DocumentInfo, Hit, IngestReport, Reply
 
 log = logging.getLogger(__name__)
 ANSWER_POOL = 8
-EXAMPLE_QUESTION = "Which countries take part in Operation Olympic Defender?"
+EXAMPLE_QUESTION = "What did GAO recommend?"
 
 
 class Assistant:
@@ -36,11 +36,10 @@ class Assistant:
     Example:
         >>> from assistant import Assistant
         >>> bot = Assistant()                                              # doctest: +SKIP
-        >>> reply = bot.ask("Does Japan take part in OOD?")                # doctest: +SKIP
-        >>> reply.answer                                                   # doctest: +SKIP
-        'No — For Combined operations (OOD), the report's table marks Japan: “No”. [1] ...'
-        >>> bot.ask("What about Canada?", history=[...]).standalone_question  # doctest: +SKIP
-        'Does Canada take part in OOD?'
+        >>> reply = bot.ask("Did the agency agree with the recommendations?")  # doctest: +SKIP
+        >>> reply.answer                                                       # doctest: +SKIP
+        'Yes — The agency concurred with both recommendations [1].'
+        >>> bot.ask("And the second one?", history=[...]).standalone_question  # doctest: +SKIP
     """
 
     def __init__(

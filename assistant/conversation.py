@@ -1,6 +1,6 @@
 """Follow-up question -> standalone question, without an LLM.
 
-Handles ellipsis ("And Canada?", "What about the third one?"), pronouns ("Did they agree?") and bare
+Handles ellipsis ("And Cape Fern?", "What about the third one?"), pronouns ("Did they agree?") and bare
 counts ("How many of them?") by reading the conversation so far. Pure functions.
 """
 
@@ -50,7 +50,7 @@ _QUESTION_START = {"what", "which", "who", "how", "why", "when", "where", "does"
 
 @dataclass
 class EntityCatalog:
-    """Names the condenser can recognise and swap: groups of interchangeable names (e.g. the countries of a
+    """Names the condenser can recognise and swap: groups of interchangeable names (e.g. the stations of a
     table, its row labels), each name with its aliases in lower case."""
 
     groups: list[dict[str, list[str]]] = field(default_factory=list)
@@ -120,7 +120,7 @@ def _swap(previous: str, new_name: str, catalog: EntityCatalog) -> str | None:
         previous.strip(),
         re.IGNORECASE,
     )
-    if new and which:  # "Which country does not take part in X?" + "Does Japan?" -> "Does Japan take part in X?"
+    if new and which:  # "Which station has no X?" + "Does Gull Rock?" -> "Does Gull Rock have X?"
         aux = (which.group(1) or "does").lower()
         aux = {"do": "does", "are": "is", "were": "was", "have": "has"}.get(aux, aux)
         return f"{aux.capitalize()} {new_name} {which.group(2)}?"
@@ -192,7 +192,7 @@ def condense_one(question: str, previous: str, previous_answer: str, catalog: En
     rest = name_only.group(1) if name_only else stripped
     found = catalog.find(rest)
     if found and len(rest.split()) <= 3 and found[0][0] == 0 and found[-1][1] == len(rest) and not _pronoun(rest):
-        swapped = _swap(previous, rest, catalog)  # "Canada?", "Does Japan?"
+        swapped = _swap(previous, rest, catalog)  # "Cape Fern?", "Does Gull Rock?"
         if swapped:
             return swapped
 
@@ -227,11 +227,11 @@ def condense(question: str, history: Sequence[Any] | None, catalog: EntityCatalo
     Earlier user turns are condensed in order too, so a follow-up of a follow-up resolves.
 
     Example:
-        >>> cat = EntityCatalog([{"Japan": [], "Canada": []}])
-        >>> hist = [{"role": "user", "content": "Does Japan take part in OOD?"},
+        >>> cat = EntityCatalog([{"Gull Rock": [], "Cape Fern": []}])
+        >>> hist = [{"role": "user", "content": "Does Gull Rock have spare lamps?"},
         ...         {"role": "assistant", "content": "No ..."}]
-        >>> condense("What about Canada?", hist, cat)
-        'Does Canada take part in OOD?'
+        >>> condense("What about Cape Fern?", hist, cat)
+        'Does Cape Fern have spare lamps?'
     """
     catalog = catalog or EntityCatalog()
     standalone, answer = "", ""
@@ -255,7 +255,7 @@ def _resolve(question: str, previous: str, answer: str, catalog: EntityCatalog) 
 
 
 def _is_bare_name(question: str, catalog: EntityCatalog) -> bool:
-    """ "Canada?", "And Japan?", "Does Norway?": a name and nothing else to ask."""
+    """ "Cape Fern?", "And Gull Rock?", "Does Harbor Point?": a name and nothing else to ask."""
     bare = re.sub(r"^(and|so|also|but)\s+", "", question.strip().rstrip(" ?.!"), flags=re.IGNORECASE)
     bare = re.sub(r"^(does|do|did|is|are|was|were|has|have|can)\s+", "", bare, flags=re.IGNORECASE)
     found = catalog.find(bare)

@@ -53,7 +53,7 @@ class Embedder(Embeddings):
 
     Example:
         >>> emb = load_embedder(Settings())          # doctest: +SKIP
-        >>> len(emb.embed_query("Which countries take part in OOD?"))  # doctest: +SKIP
+        >>> len(emb.embed_query("What did GAO recommend?"))  # doctest: +SKIP
         384
     """
 

@@ -73,7 +73,7 @@ class ReportRetriever(BaseRetriever):
     Example:
         >>> from assistant import Assistant
         >>> retriever = Assistant().retriever                           # doctest: +SKIP
-        >>> docs = retriever.invoke("Does Japan take part in OOD?", k=2)  # doctest: +SKIP
+        >>> docs = retriever.invoke("How many grants were awarded?", k=2)  # doctest: +SKIP
         >>> docs[0].metadata["section"], docs[0].metadata["score"]      # doctest: +SKIP
     """
 

@@ -31,8 +31,8 @@ def _same_question(a: TableQuery, b: TableQuery) -> bool:
 
 
 def _stated_count(question: str) -> int | None:
-    """The number a question takes for granted: "Which 33 countries ...?" -> 33."""
-    # the number comes with what is asked for ("which 33 countries", "list the five agencies"), not with a
+    """The number a question takes for granted: "Which 33 stations ...?" -> 33."""
+    # the number comes with what is asked for ("which 33 stations", "list the five agencies"), not with a
     # condition ("in all three activities")
     asked = r"\b(?:which|what|(?:list|name) the)\s+(\d+|[a-z]+)\s+(?:[a-z]+\s+)?[a-z]+s\b"
     match = re.search(asked, question, re.IGNORECASE)
@@ -103,9 +103,9 @@ class TableAnswerer:
                 return self._describe(self.tables[hit_tables[0]][0], question), False
             return None
         if not best.columns and (_DEFINITION.search(question) or not self._asks_for_entries(question, best)):
-            return None  # e.g. "What does OOD stand for?": the footnote sentence answers that
+            return None  # e.g. "What does SL stand for?": the footnote sentence answers that
         if not best.rows and self._other_words(question, best.table, vocabulary):
-            return None  # "What kind of data does Japan share?" asks more than the cells say
+            return None  # "What kind of lamps does Gull Rock use?" asks more than the cells say
         if best.unknown_entities:
             table = best.table
             message = (
@@ -153,7 +153,7 @@ class TableAnswerer:
 
     def _other_words(self, question: str, table: Table, vocabulary: set[str]) -> list[str]:
         """Content words besides the table's own names: a question naming only a column ("Tell me about
-        Norway") is a request for its cells; one with other words ("the capital of France") is not."""
+        Cape Fern") is a request for its cells; one with other words ("the history of Cape Fern") is not."""
         names = {w for c in table.columns for w in words(c)} | {w for w in words(table.title)} | ABOUT_WORDS
         return [w for w in words(question) if w not in STOPWORDS and w not in names and not w.isdigit()]
 
@@ -240,7 +240,7 @@ class TableAnswerer:
         if not names:
             text = f"None — none of the {total} entries in the report's table is marked {condition}."
         elif query.wants_count and (stated := self._count_in_notes(query)):
-            # the footnote counts the wider population ("agreements with 33 partner countries"); lead with it
+            # the footnote counts the wider population ("agreements with 33 partners"); lead with it
             note_cite = next(c for c in cites[len(query.rows) :] if stated[1] in c.quote)
             listed = f"The report's table lists {number_name(len(names))} of them ({join_names(names)}) as marked "
             return [

@@ -26,7 +26,7 @@ class Footnote:
 
 @dataclass
 class TableRow:
-    label: str  # reading text, markers removed: "Combined operations (OOD)"
+    label: str  # reading text, markers removed: "Spare lamps (SL)"
     markers: list[str]
     cells: list[str]
     start: int  # span of the row's line in the document text
@@ -308,7 +308,7 @@ def answer_table(query: TableQuery) -> TableFinding | None:
         return TableFinding("row", [m.row for m in query.rows], list(table.columns), values)
     if query.rows:
         matching = []
-        # "Which of Japan, Norway and Canada have X?" picks among those; otherwise among every column
+        # "Which of A, B and C have X?" picks among those; otherwise among every column
         for column in query.columns if among_mentioned else table.columns:
             ok = True
             for mention in query.rows:

@@ -6,7 +6,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
-# Words that end with a period without ending a sentence ("U.S. Space Command", "e.g. this").
+# Words that end with a period without ending a sentence ("U.S. Coast Guard", "e.g. this").
 _ABBREVIATIONS = {
     "u.s",
     "e.g",

@@ -22,9 +22,6 @@ ALIASES: dict[str, str] = {
     "the auditors": "GAO",
     "auditors": "GAO",
     "auditor": "GAO",
-    "spacecom": "U.S. Space Command",
-    "ussf": "Space Force",
-    "u.s. space force": "Space Force",
 }
 # Everyday phrasings and the words audit reports use for them ("left out" -> "omitted"). Whole phrases only,
 # and only where the report word means the same in any context a question about a report would use.
