@@ -109,6 +109,9 @@ class Assistant:
             status.update(available=True, documents=len(loaded.documents), chunks=len(loaded.chunks))
         except (IndexUnavailable, IndexMismatch) as exc:
             status["error"] = str(exc)
+        except Exception as exc:  # a damaged store must give a health answer, not a traceback
+            log.warning("index status: %s: %s", type(exc).__name__, exc)
+            status["error"] = f"The index could not be read ({type(exc).__name__}: {exc})."
         return status
 
     @property
