@@ -13,6 +13,7 @@ from ui.app import create_app
 from ui.testing import FakeAssistant
 
 QUESTION = "How many partner countries have data sharing agreements?"
+LOCAL = "http://127.0.0.1"  # the Host allow-list admits loopback names only
 
 
 @pytest.fixture(scope="module")
@@ -23,14 +24,14 @@ def fake() -> FakeAssistant:
 @pytest.fixture(scope="module")
 def client(fake, tmp_path_factory) -> TestClient:
     settings = Settings(data_dir=tmp_path_factory.mktemp("data"), auth=None, api_token=None)
-    with TestClient(create_app(fake, settings)) as c:
+    with TestClient(create_app(fake, settings), base_url=LOCAL) as c:
         yield c
 
 
 @pytest.fixture(scope="module")
 def secured(tmp_path_factory) -> TestClient:
     settings = Settings(data_dir=tmp_path_factory.mktemp("data"), auth="ana:pw-1,bo:p:w", api_token="tok-123")
-    with TestClient(create_app(FakeAssistant(), settings)) as c:
+    with TestClient(create_app(FakeAssistant(), settings), base_url=LOCAL) as c:
         yield c
 
 
@@ -103,7 +104,7 @@ def test_docs_and_chat_are_served(client):
 
 
 def test_unavailable_index_is_reported_not_crashed(tmp_path):
-    with TestClient(create_app(FakeAssistant(available=False), Settings(data_dir=tmp_path))) as c:
+    with TestClient(create_app(FakeAssistant(available=False), Settings(data_dir=tmp_path)), base_url=LOCAL) as c:
         ask = c.post("/api/ask", json={"question": QUESTION})
         assert ask.status_code == 200 and ask.json()["notice"] == "index_unavailable"
         search = c.post("/api/search", json={"query": "x"})
