@@ -75,7 +75,7 @@ class ChatGuard:
         except EventRefused as exc:
             log.warning("refused a chat event from %s: %s", client or "?", exc.detail)
             headers = {"Retry-After": str(exc.retry_after)} if exc.retry_after else None
-            await JSONResponse({"detail": exc.detail}, exc.status, headers=headers)(scope, receive, send)
+            await JSONResponse({"detail": refusal_detail(exc)}, exc.status, headers=headers)(scope, receive, send)
             return
         await self.app(scope, _replay(body, receive), send)
 
@@ -163,6 +163,13 @@ class ChatGuard:
             raise EventRefused(429, "Too many requests at once from this chat session; wait for the answers.", 5)
         if client and sum(_client_of(e) == client for e in events) >= self.per_client:
             raise EventRefused(429, "Too many requests at once from this address; wait for the answers.", 5)
+
+
+def refusal_detail(exc: EventRefused) -> Any:
+    """The response detail: a 422 in the shape of Gradio's own validation errors (clients show its message)."""
+    if exc.status == 422:
+        return [{"__type__": "validate", "is_valid": False, "message": exc.detail}]
+    return exc.detail
 
 
 def value_problem(block: Any, value: Any) -> str | None:
