@@ -24,11 +24,14 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]")
 
-# 'unsafe-inline' for styles only: Gradio's components set style attributes. Scripts run only from this
-# server's files and from the inline scripts of the page being served, allowed one by one by their hash.
+# Scripts run only from this server's files and from the inline scripts of the page being served, allowed
+# one by one by their hash: an injected <script> element or on* attribute does not run. 'unsafe-eval' is
+# there because Gradio 6 needs it: its HTML component evaluates each value as a JavaScript template string
+# (new Function) and there is no option to turn that off. 'unsafe-inline' for styles only: Gradio's
+# components set style attributes.
 CSP_BASE = {
     "default-src": "'self'",
-    "script-src": "'self'",
+    "script-src": "'self' 'unsafe-eval'",
     "style-src": "'self' 'unsafe-inline'",
     "img-src": "'self' data: blob:",
     "font-src": "'self' data:",

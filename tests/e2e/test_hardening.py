@@ -210,7 +210,7 @@ def test_pages_carry_security_headers(open_server):
     for path in ("/", "/docs", "/api/health", "/config"):
         headers = httpx.get(open_server.url + path, headers={"accept": "text/html"}).headers
         csp = headers["content-security-policy"]
-        assert "frame-ancestors 'none'" in csp and "default-src 'self'" in csp and "'unsafe-eval'" not in csp
+        assert "frame-ancestors 'none'" in csp and "default-src 'self'" in csp and "object-src 'none'" in csp
         assert headers["x-content-type-options"] == "nosniff" and headers["x-frame-options"] == "DENY"
         assert headers["referrer-policy"] == "no-referrer"
     page = httpx.get(open_server.url + "/", headers={"accept": "text/html"})
