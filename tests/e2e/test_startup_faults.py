@@ -23,12 +23,16 @@ def run_ui(args: list[str], env: dict[str, str], timeout: float = 60) -> tuple[i
 
 def server_env(server, **overrides: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("ASSISTANT_")}
-    return env | {
-        "ASSISTANT_CORPUS_DIR": str(server.corpus_dir),
-        "ASSISTANT_DATA_DIR": str(server.data_dir),
-        "HF_HUB_OFFLINE": "1",
-        "GRADIO_ANALYTICS_ENABLED": "False",
-    } | overrides
+    return (
+        env
+        | {
+            "ASSISTANT_CORPUS_DIR": str(server.corpus_dir),
+            "ASSISTANT_DATA_DIR": str(server.data_dir),
+            "HF_HUB_OFFLINE": "1",
+            "GRADIO_ANALYTICS_ENABLED": "False",
+        }
+        | overrides
+    )
 
 
 def test_a_second_server_on_the_same_data_dir_fails_fast_and_names_the_first(server):
