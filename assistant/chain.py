@@ -67,10 +67,16 @@ class Assistant:
     def ensure_index(self, upgrade: bool = False) -> None:
         """Build the index from the corpus folder when there is none yet. With ``upgrade`` (at start-up), also
         rebuild an index that an older chunker built with the same model, which readers refuse."""
+        try:
+            exists = self.index.exists()
+        except IndexUnavailable:
+            if not upgrade:
+                raise
+            exists = False  # at start-up, a damaged manifest is rebuilt (an unreachable store: ingest says so)
         outdated = False
-        if upgrade and self.index.exists():
+        if upgrade and exists:
             outdated = (self.index.manifest() or {}).get("chunker_version") != CHUNKER_VERSION
-        if outdated or not self.index.exists():
+        if outdated or not exists:
             report = self.index.ingest()
             for source, reason in report.skipped.items():
                 log.warning("skipped %s: %s", source, reason)

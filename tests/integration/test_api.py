@@ -235,3 +235,25 @@ def test_auth_on_protects_the_chat_ui(secured):
 def test_openapi_declares_both_schemes_when_auth_is_on(secured):
     schemes = secured.get("/openapi.json").json()["components"]["securitySchemes"]
     assert set(schemes) == {"HTTPBasic", "HTTPBearer"}
+
+
+# -- hardening: bodies that are not UTF-8 JSON of a sane depth are 422, not 400 (finding 13) ------------------
+
+
+@pytest.mark.parametrize(
+    ("raw", "problem"),
+    [
+        (b'{"question": "\xff\xfe"}', "not valid UTF-8"),
+        (b"\xff\xfe{}", "not valid UTF-8"),
+        (b'{"question": "ok", "history": ' + b"[" * 5000 + b"]" * 5000 + b"}", "nested deeper than 32"),
+        (b"[" * 100_000, "nested deeper than 32"),
+    ],
+)
+def test_bodies_that_are_not_json_are_422_with_a_reason(client, raw, problem):
+    r = client.post("/api/ask", content=raw, headers={"content-type": "application/json"})
+    assert r.status_code == 422 and problem in r.json()["detail"]
+
+
+def test_brackets_inside_strings_do_not_count_as_nesting(client):
+    r = client.post("/api/ask", json={"question": "[" * 5000 + " what? " + "{" * 5000})
+    assert r.status_code == 200
