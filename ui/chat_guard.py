@@ -123,6 +123,10 @@ class ChatGuard:
         unknown = sorted(str(k)[:40] for k in body if k not in names and k != "oauth_token")
         if unknown:
             raise EventRefused(422, f"Unknown parameters {unknown}; this endpoint takes {sorted(map(str, names))}.")
+        missing = [p.get("parameter_name") for p in parameters if not p.get("parameter_has_default")]
+        missing = [name for name in missing if name not in body]
+        if missing:
+            raise EventRefused(422, f"Missing parameters {missing}.")
         return [body.get(p.get("parameter_name"), p.get("parameter_default")) for p in parameters]
 
     def _check_data(self, fn: Any, data: Any, session: str | None) -> None:

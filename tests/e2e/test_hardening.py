@@ -270,6 +270,11 @@ def test_unknown_or_private_endpoints_are_404(open_server):
     for name in ("nope", "rate", "respond"):
         assert httpx.post(f"{open_server.url}/gradio_api/call/{name}", json={"data": []}).status_code == 404
     assert httpx.post(f"{open_server.url}/gradio_api/call/v2/nope", json={}).status_code == 404
+    # Found by the fuzz suite: a named call without its required parameter was a 500 with a traceback.
+    missing = httpx.post(f"{open_server.url}/gradio_api/call/v2/ask", json={})
+    assert missing.status_code == 422 and "question" in missing.json()["detail"][0]["message"]
+    unknown = httpx.post(f"{open_server.url}/gradio_api/call/v2/ask", json={"question": "x", "colour": 1})
+    assert unknown.status_code == 422
     no_tracebacks(open_server)
 
 
