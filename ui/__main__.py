@@ -13,6 +13,7 @@ import sys
 from assistant import Assistant, IndexLocked, IndexMismatch, IndexUnavailable, Settings
 
 from .auth import AuthConfigError, Authenticator, check_exposure, hash_password, parse_credentials
+from .security import allowed_hosts
 from .serving import StartupError, bind_socket, server_lock
 
 log = logging.getLogger("ui")
@@ -96,6 +97,8 @@ def serve(settings: Settings, sock: object, url: str, protection: str) -> int:
         print(f"warning: the index is unavailable: {status.get('error')}", file=sys.stderr)
     app = create_app(assistant, settings)
     print(f"Access: {protection}.", flush=True)
+    hosts = ", ".join(allowed_hosts(settings.host, settings.allowed_hosts))
+    print(f"Answering requests for the host names {hosts} (others: ASSISTANT_ALLOWED_HOSTS).", flush=True)
     print(f"Serving the chat at {url}  (API docs: /docs)", flush=True)
     # One process: the embedded Chroma index must not be opened by several writers.
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
