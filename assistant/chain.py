@@ -66,10 +66,16 @@ class Assistant:
     def ensure_index(self, upgrade: bool = False) -> None:
         """Build the index from the corpus folder when there is none yet. With ``upgrade`` (at start-up), also
         rebuild an index that an older chunker built with the same model, which readers refuse."""
+        try:
+            exists = self.index.exists()
+        except IndexUnavailable:
+            if not upgrade:
+                raise
+            exists = False  # at start-up, a damaged manifest is rebuilt (an unreachable store: ingest says so)
         outdated = False
-        if upgrade and self.index.exists():
+        if upgrade and exists:
             outdated = (self.index.manifest() or {}).get("chunker_version") != CHUNKER_VERSION
-        if outdated or not self.index.exists():
+        if outdated or not exists:
             report = self.index.ingest()
             for source, reason in report.skipped.items():
                 log.warning("skipped %s: %s", source, reason)
@@ -108,6 +114,9 @@ class Assistant:
             status.update(available=True, documents=len(loaded.documents), chunks=len(loaded.chunks))
         except (IndexUnavailable, IndexMismatch) as exc:
             status["error"] = str(exc)
+        except Exception as exc:  # a damaged store must give a health answer, not a traceback
+            log.warning("index status: %s: %s", type(exc).__name__, exc)
+            status["error"] = f"The index could not be read ({type(exc).__name__}: {exc})."
         return status
 
     @property

@@ -145,9 +145,27 @@ class Settings(BaseSettings):
     host: str = Field("127.0.0.1", description="Address the web app binds to.")
     port: int = Field(7860, ge=1, le=65535, description="Port the web app listens on.")
     auth: str | None = Field(
-        None, description="Login for the web app and API: 'user:password', several separated by commas."
+        None,
+        description="Login for the web app and API: 'user:password' or 'user:<bcrypt hash>' (python -m ui "
+        "hash-password), several separated by commas.",
     )
-    api_token: str | None = Field(None, description="Bearer token accepted by the HTTP API besides basic auth.")
+    api_token: str | None = Field(
+        None,
+        description="A secret token that protects the whole app like a login: API clients send it as "
+        "'Authorization: Bearer <token>', browsers sign in with it as the password.",
+    )
+    allowed_hosts: str | None = Field(
+        None,
+        description="Host names (or addresses) the web app answers to besides the loopback names, comma-separated, "
+        "e.g. 'assistant.example.org,10.0.0.5'; '*.example.org' allows subdomains. Requests with any other Host "
+        "header get 400, which stops DNS rebinding.",
+    )
+    feedback_retention_days: int = Field(
+        90, ge=0, description="Ratings older than this many days are removed from the feedback log; 0: no recording."
+    )
+    feedback_max_bytes: int = Field(
+        5_000_000, ge=10_000, description="Size cap of the feedback log; beyond it the oldest ratings are dropped."
+    )
     # Optional LLM (never required)
     llm: Literal["none", "ollama", "openai"] = Field(
         "none", description="Answer with an LLM over the retrieved passages: none, ollama or openai."

@@ -20,6 +20,7 @@ import contextlib
 import fcntl
 import json
 import os
+import re
 import shutil
 import socket
 import sys
@@ -142,6 +143,36 @@ def is_missing(exc: BaseException) -> bool:
     return "notfound" in text.replace(" ", "") or "does not exist" in text or "not found" in text
 
 
+_GENERATION_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,200}")
+
+
+def checked_manifest(manifest: Any) -> dict[str, Any]:
+    """``manifest`` if it has the shape ingest writes, else :class:`ValueError` saying what is wrong.
+
+    The manifest names the generation to open (a directory or collection name), so a hand-edited or
+    damaged one must not reach the code that builds paths or compares fields from it.
+    """
+    if not isinstance(manifest, dict):
+        raise ValueError(f"it holds a JSON {type(manifest).__name__}, not an object")
+    generation = manifest.get("generation")
+    if not isinstance(generation, str) or not _GENERATION_NAME.fullmatch(generation) or ".." in generation:
+        raise ValueError(f"its 'generation' is {generation!r}, not a generation name")
+    expected = {
+        "embedding_model": (str, type(None)),
+        "embedding_weights_sha256": (str, type(None)),
+        "embedding_dimension": (int,),
+        "documents": (dict,),
+    }
+    for field, types in expected.items():
+        if field in manifest and not isinstance(manifest[field], types):
+            raise ValueError(f"its {field!r} is {type(manifest[field]).__name__} {manifest[field]!r:.40}")
+    return manifest
+
+
+class _WriterFlag(threading.local):
+    active = False
+
+
 def open_store(settings: Settings) -> Store:
     """The store ``settings`` ask for: a Chroma server when ``chroma_url`` is set, else embedded."""
     if settings.chroma_url:
@@ -165,6 +196,7 @@ class EmbeddedStore(Store):
         self._clients: dict[str, Any] = {}
         self._mutex = threading.Lock()
         self._cached: tuple[tuple[int, int, int], dict[str, Any]] | None = None
+        self._writing = _WriterFlag()  # set while this thread holds the writer lock
 
     @property
     def where(self) -> str:
@@ -179,16 +211,27 @@ class EmbeddedStore(Store):
         if self._cached and self._cached[0] == key:
             return self._cached[1]
         try:
-            manifest = json.loads(self.manifest_path.read_text(encoding="utf-8"))
+            manifest = checked_manifest(json.loads(self.manifest_path.read_text(encoding="utf-8")))
         except FileNotFoundError:
             return None
         except (OSError, ValueError) as exc:
+            if self._writing.active:  # the writer replaces a broken manifest with a complete new index
+                return None
             raise IndexUnavailable(
                 f"The index manifest {self.manifest_path} cannot be read ({exc}). "
                 "Run `assistant ingest --rebuild` to rebuild the index."
             ) from exc
         self._cached = (key, manifest)
         return dict(manifest)
+
+    @contextlib.contextmanager
+    def writer_lock(self) -> Iterator[None]:
+        with file_lock(self.settings):
+            self._writing.active = True
+            try:
+                yield
+            finally:
+                self._writing.active = False
 
     def write_manifest(self, manifest: dict[str, Any]) -> None:
         self.root.mkdir(parents=True, exist_ok=True)

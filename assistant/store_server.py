@@ -23,6 +23,7 @@ from assistant.store import (
     IndexUnavailable,
     Store,
     _chroma_settings,
+    checked_manifest,
     file_lock,
     hold_point,
     is_missing,
@@ -100,7 +101,15 @@ class ServerStore(Store):
             got = meta.get(ids=["manifest"], include=["documents"])
             if not got["ids"]:
                 return None
-            manifest = json.loads(got["documents"][0])
+            try:
+                manifest = checked_manifest(json.loads(got["documents"][0]))
+            except ValueError as exc:
+                if self._lease is not None:  # the writer replaces a broken manifest with a complete new index
+                    return None
+                raise IndexUnavailable(
+                    f"The index manifest in {self.where} is not valid ({exc}). "
+                    "Run `assistant ingest --rebuild` to rebuild the index."
+                ) from exc
         self._cached = (generation, manifest)
         return dict(manifest)
 

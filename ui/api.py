@@ -16,17 +16,12 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from assistant import Citation, hit_to_dict
 
-from .auth import check_password, check_token
+from .auth import Authenticator
+from .limits import MAX_BODY_BYTES, MAX_HISTORY_MESSAGES, MAX_JSON_DEPTH, MAX_K, MAX_MESSAGE_CHARS, MAX_QUESTION_CHARS
+from .security import public_reply, public_text
+from .throttle import TooManyAttempts
 
 log = logging.getLogger(__name__)
-
-# Input limits. The assistant itself truncates long questions (with a notice); these only stop requests
-# that are abusive rather than merely long, before any work is done.
-MAX_QUESTION_CHARS = 20_000
-MAX_HISTORY_MESSAGES = 100
-MAX_MESSAGE_CHARS = 50_000
-MAX_K = 50
-MAX_BODY_BYTES = 1_000_000
 
 
 class AssistantLike(Protocol):
@@ -110,47 +105,53 @@ class LoginRequired:
     """A FastAPI dependency requiring HTTP basic (any ``ASSISTANT_AUTH`` pair) or the bearer token.
 
     With neither configured it lets every request through (the server then only binds to loopback).
+    Failed attempts count towards the same throttle as the chat's login form.
     """
 
-    def __init__(self, credentials: list[tuple[str, str]], api_token: str | None) -> None:
-        self.credentials, self.api_token = credentials, api_token
+    def __init__(self, authenticator: Authenticator) -> None:
+        self.authenticator = authenticator
         # Declared as router dependencies too, so /docs shows an "Authorize" button for both schemes.
         self.basic = HTTPBasic(auto_error=False, realm="assistant")
         self.bearer = HTTPBearer(auto_error=False)
 
     @property
     def enabled(self) -> bool:
-        return bool(self.credentials or self.api_token)
+        return self.authenticator.enabled
 
     async def __call__(self, request: Request) -> None:
         if not self.enabled:
             return
-        basic_login = await self.basic(request)
-        if basic_login is not None and check_password(self.credentials, basic_login.username, basic_login.password):
-            return
-        bearer_login = await self.bearer(request)
-        if (
-            bearer_login is not None
-            and bearer_login.scheme.lower() == "bearer"
-            and check_token(self.api_token, bearer_login.credentials)
-        ):
-            return
+        client = request.client.host if request.client else ""
+        try:
+            if await self._accepted(request, client):
+                return
+        except TooManyAttempts as exc:
+            raise HTTPException(429, detail=str(exc), headers={"Retry-After": str(exc.retry_after)}) from None
         raise HTTPException(
             status_code=401,
             detail="Authentication required: use HTTP basic auth with a login from ASSISTANT_AUTH"
-            + (" or 'Authorization: Bearer <ASSISTANT_API_TOKEN>'." if self.api_token else "."),
+            + (" or 'Authorization: Bearer <ASSISTANT_API_TOKEN>'." if self.authenticator.api_token else "."),
             headers={"WWW-Authenticate": 'Basic realm="assistant"'},
         )
+
+    async def _accepted(self, request: Request, client: str) -> bool:
+        basic_login = await self.basic(request)
+        if basic_login is not None:
+            login = partial(self.authenticator.login, client, basic_login.username, basic_login.password)
+            return await anyio.to_thread.run_sync(login)
+        bearer_login = await self.bearer(request)
+        if bearer_login is not None and bearer_login.scheme.lower() == "bearer":
+            return self.authenticator.token(client, bearer_login.credentials)
+        return False
 
 
 def create_api_router(
     assistant: AssistantLike,
-    credentials: list[tuple[str, str]] | None = None,
-    api_token: str | None = None,
+    authenticator: Authenticator | None = None,
     ask_concurrency: int = 4,
 ) -> APIRouter:
     """The ``/api`` routes over ``assistant``; every route needs a login when one is configured."""
-    login = LoginRequired(credentials or [], api_token)
+    login = LoginRequired(authenticator or Authenticator([]))
     security = [Security(login.basic), Security(login.bearer)] if login.enabled else []
     router = APIRouter(dependencies=[*security, Depends(login)])
     # Answers are CPU-bound (embedding + scoring on the shared model): more parallel calls than a few per
@@ -162,7 +163,7 @@ def create_api_router(
         history = [m.model_dump() for m in body.history]
         call = partial(assistant.ask, body.question, history, body.sources or None)
         reply = await anyio.to_thread.run_sync(call, limiter=limiter)
-        return dict(reply.to_dict())
+        return public_reply(reply.to_dict())
 
     @router.post("/search", response_model=SearchResponse, summary="Ranked chunks for a query")
     async def search(body: SearchRequest) -> dict[str, Any]:
@@ -171,7 +172,7 @@ def create_api_router(
             hits = await anyio.to_thread.run_sync(call, limiter=limiter)
         except Exception as exc:  # IndexUnavailable and friends: the client can retry later
             log.warning("search failed: %s", exc)
-            raise HTTPException(status_code=503, detail=f"The index is unavailable: {exc}") from exc
+            raise HTTPException(status_code=503, detail=public_text(f"The index is unavailable: {exc}")) from exc
         return {
             "query": body.query,
             "results": [{"rank": i, **hit_to_dict(hit)} for i, hit in enumerate(hits, start=1)],
@@ -180,6 +181,8 @@ def create_api_router(
     @router.get("/health", response_model=HealthResponse, summary="Index status")
     async def health() -> JSONResponse:
         status = await anyio.to_thread.run_sync(assistant.status)
+        if status.get("error"):
+            status = {**status, "error": public_text(str(status["error"]))}
         return JSONResponse(status, status_code=200 if status.get("available") else 503)
 
     @router.get("/documents", summary="The indexed reports")
@@ -187,7 +190,7 @@ def create_api_router(
         try:
             docs = await anyio.to_thread.run_sync(assistant.documents)
         except Exception as exc:
-            raise HTTPException(status_code=503, detail=f"The index is unavailable: {exc}") from exc
+            raise HTTPException(status_code=503, detail=public_text(f"The index is unavailable: {exc}")) from exc
         return [d.to_dict() for d in docs]
 
     # Anything else under /api is a JSON error, not the chat page the mount at "/" would serve.
@@ -221,17 +224,64 @@ def install_error_handlers(app: FastAPI) -> None:
         return JSONResponse(status_code=422, content={"detail": f"Invalid request: {summary}", "errors": problems})
 
 
-class BodySizeLimit:
-    """Reject ``/api`` request bodies over ``max_bytes`` with 413 before they are parsed."""
+def invalid_body(problem: str) -> JSONResponse:
+    """The 422 for a body that is not UTF-8 JSON of a sane depth (same shape as validation errors)."""
+    return JSONResponse(
+        status_code=422,
+        content={
+            "detail": f"Invalid request: body: {problem}",
+            "errors": [{"field": "body", "problem": problem, "type": "json_invalid"}],
+        },
+    )
 
-    def __init__(self, app: ASGIApp, max_bytes: int = MAX_BODY_BYTES, prefix: str = "/api") -> None:
+
+def json_problem(body: bytes, max_depth: int = MAX_JSON_DEPTH) -> str | None:
+    """Why ``body`` cannot be a JSON document here (not UTF-8, nested too deeply), or None.
+
+    Syntax errors are left to the parser, which reports them as 422 with their position.
+    """
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return f"not valid UTF-8 (byte {exc.start})"
+    if text.count("[") + text.count("{") <= max_depth:
+        return None
+    depth, in_string, escaped = 0, False, False
+    for char in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            if depth > max_depth:
+                return f"JSON nested deeper than {max_depth} levels"
+        elif char in "]}":
+            depth -= 1
+    return None
+
+
+class BodySizeLimit:
+    """Reject request bodies over ``max_bytes`` with 413, and JSON that is not UTF-8 or too deep with 422.
+
+    Applies to every path under ``prefix`` (the API, the chat's event routes, the login form), before the
+    body is parsed: Gradio and FastAPI would otherwise read any size, and answer 400 for bad bytes.
+    """
+
+    def __init__(self, app: ASGIApp, max_bytes: int = MAX_BODY_BYTES, prefix: str = "/") -> None:
         self.app, self.max_bytes, self.prefix = app, max_bytes, prefix
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not scope["path"].startswith(self.prefix):
+        if scope["type"] != "http" or not scope["path"].startswith(self.prefix) or scope["method"] in ("GET", "HEAD"):
             await self.app(scope, receive, send)
             return
-        declared = dict(scope["headers"]).get(b"content-length")
+        headers = dict(scope["headers"])
+        declared = headers.get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
             await self._too_large(send)
             return
@@ -247,6 +297,10 @@ class BodySizeLimit:
                 await self._too_large(send)
                 return
         body = b"".join(chunks)
+        problem = json_problem(body) if body and b"json" in headers.get(b"content-type", b"json") else None
+        if problem:
+            await invalid_body(problem)({"type": "http"}, _no_receive, send)
+            return
         replayed = False
 
         async def replay() -> Message:

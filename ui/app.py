@@ -1,16 +1,32 @@
-"""One ASGI app: FastAPI with the HTTP API under ``/api``, OpenAPI docs at ``/docs``, the chat at ``/``."""
+"""One ASGI app: FastAPI with the HTTP API under ``/api``, OpenAPI docs at ``/docs``, the chat at ``/``.
+
+Every request passes, outermost first: the Host allow-list, the security headers, the client address
+(for login throttling), the body limits (size, UTF-8, JSON depth), the closed upload route and the
+chat event guard; then the API routes, the export links, and the Gradio app.
+"""
 
 from __future__ import annotations
 
+import base64
+import binascii
+from collections.abc import Callable
+
 import gradio as gr
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from fastapi_offline import FastAPIOffline
+from starlette.middleware.trustedhost import TrustedHostMiddleware
+from starlette.routing import Mount
 
 from assistant import Settings
 
 from .api import BodySizeLimit, create_api_router, install_error_handlers
-from .auth import parse_credentials
+from .auth import Authenticator, parse_credentials
 from .chat import CSS, TITLE, build_chat
+from .chat_guard import ChatGuard
+from .exports import ExportLinks, export_router
 from .feedback import FeedbackLog
+from .security import SecurityHeaders, UploadGate, allowed_hosts
+from .throttle import ClientAddress, TooManyAttempts
 
 # Concurrency. Answering is CPU-bound (query embedding + scoring on one shared model, ~25 ms a question
 # here): running more questions at once than ~2 per core only adds contention, so each path (the chat queue,
@@ -33,8 +49,9 @@ def create_app(
 ) -> FastAPI:
     """Build the web app over ``assistant`` (an ``assistant.Assistant`` or anything shaped like it).
 
-    Login comes from ``settings.auth`` (the chat and the API) and ``settings.api_token`` (the API).
-    Run it with uvicorn in one process: the embedded index is not shared between processes.
+    ``settings.auth`` and ``settings.api_token`` protect everything (chat and API); ``settings.host`` and
+    ``settings.allowed_hosts`` make the Host allow-list. Run it with uvicorn in one process: the embedded
+    index is not shared between processes.
 
     Example:
         >>> from ui.testing import FakeAssistant
@@ -43,34 +60,41 @@ def create_app(
         ['/api/ask', '/api/documents', '/api/health', '/api/search']
     """
     settings = settings or Settings()
-    credentials = parse_credentials(settings.auth)
-    app = FastAPI(
+    authenticator = Authenticator(parse_credentials(settings.auth), settings.api_token)
+    app = FastAPIOffline(  # Swagger UI from files in the installed package, not a CDN
         title=f"{TITLE} API",
         description="Cited answers over the indexed GAO reports. The chat UI is at `/`.",
         version="1.0",
         docs_url="/docs",
         redoc_url=None,
     )
-    app.add_middleware(BodySizeLimit)
     install_error_handlers(app)
     # API routes first: the Gradio app mounted at "/" catches every path not matched before it.
     app.include_router(
-        create_api_router(assistant, credentials, settings.api_token, ask_concurrency),  # type: ignore[arg-type]
+        create_api_router(assistant, authenticator, ask_concurrency),  # type: ignore[arg-type]
         prefix="/api",
         tags=["assistant"],
     )
+    feedback = FeedbackLog(settings.feedback_path, settings.feedback_retention_days, settings.feedback_max_bytes)
+    feedback.prune()
+    exports = ExportLinks()
     blocks = build_chat(
         assistant,  # type: ignore[arg-type]
-        feedback=FeedbackLog(settings.feedback_path),
+        feedback=feedback,
         ask_concurrency=ask_concurrency,
+        exports=exports,
     )
-    blocks.queue(max_size=queue_size, default_concurrency_limit=CHEAP_EVENT_CONCURRENCY)
-    return gr.mount_gradio_app(
+    # api_open=False: Gradio's direct /run routes would skip the queue and its limits.
+    blocks.queue(max_size=queue_size, default_concurrency_limit=CHEAP_EVENT_CONCURRENCY, api_open=False)
+    gradio_apps: list[object] = []
+    identify = _identify(authenticator, gradio_apps)
+    app.include_router(export_router(exports, identify))
+    gr.mount_gradio_app(
         app,
         blocks,
         path="/",
-        auth=credentials or None,
-        auth_message="Sign in with a login from ASSISTANT_AUTH." if credentials else None,
+        auth=authenticator.gradio_login if authenticator.enabled else None,
+        auth_message=_login_message(authenticator) or None,
         css=CSS,
         footer_links=["api", "settings"],
         run_history=False,  # conversations are not persisted in the browser
@@ -78,3 +102,54 @@ def create_app(
         show_error=False,
         ssr_mode=False,
     )
+    gradio_apps += [route.app for route in app.routes if isinstance(route, Mount) and route.path == ""]
+    # Middleware: the last added runs first.
+    app.add_middleware(ChatGuard, blocks=blocks, identify=identify if authenticator.enabled else None)
+    app.add_middleware(UploadGate)
+    app.add_middleware(BodySizeLimit)
+    app.add_middleware(ClientAddress)
+    app.add_middleware(SecurityHeaders)
+    app.add_middleware(TrustedHostMiddleware, allowed_hosts=allowed_hosts(settings.host, settings.allowed_hosts))
+    app.state.authenticator = authenticator
+    return app
+
+
+def _login_message(authenticator: Authenticator) -> str:
+    if authenticator.credentials and authenticator.api_token:
+        return "Sign in with a login from ASSISTANT_AUTH, or with any user name and the API token as password."
+    if authenticator.credentials:
+        return "Sign in with a login from ASSISTANT_AUTH."
+    if authenticator.api_token:
+        return "Sign in with any user name and the API token (ASSISTANT_API_TOKEN) as the password."
+    return ""
+
+
+def _identify(authenticator: Authenticator, gradio_apps: list[object]) -> Callable[[Request], str | None]:
+    """Who a plain HTTP request is logged in as: the chat's session cookie, or HTTP basic ("" without login)."""
+
+    def identify(request: Request) -> str | None:
+        if not authenticator.enabled:
+            return ""
+        for gradio_app in gradio_apps:
+            cookie_id = getattr(gradio_app, "cookie_id", "")
+            token = request.cookies.get(f"access-token-{cookie_id}") or request.cookies.get(
+                f"access-token-unsecure-{cookie_id}"
+            )
+            user = getattr(gradio_app, "tokens", {}).get(token) if token else None
+            if user:
+                return str(user)
+        return _basic_user(authenticator, request)
+
+    return identify
+
+
+def _basic_user(authenticator: Authenticator, request: Request) -> str | None:
+    scheme, _, encoded = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "basic":
+        return None
+    try:
+        user, _, password = base64.b64decode(encoded, validate=True).decode().partition(":")
+        client = request.client.host if request.client else ""
+        return user if authenticator.login(client, user, password) else None
+    except (binascii.Error, UnicodeDecodeError, TooManyAttempts):
+        return None

@@ -8,17 +8,18 @@ to the assistant while only escaped text goes to the browser.
 from __future__ import annotations
 
 import logging
-import re
-import tempfile
 from collections.abc import Iterator, Sequence
-from pathlib import Path
 from typing import Any
 
 import gradio as gr
 
 from . import render
 from .api import AssistantLike
+from .exports import ExportLinks, link_html
 from .feedback import FeedbackLog
+from .limits import MAX_QUESTION_CHARS
+from .security import public_reply, public_text
+from .sessions import add_turn, liked_turn, own_turns, session_of, user_of
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +49,9 @@ sup.cite { color: var(--color-accent); font-weight: 600; }
 .passage { white-space: pre-wrap; font-size: .92em; line-height: 1.45; tab-size: 4; }
 .passage mark { background: #fde68a; color: #1f2937; padding: 0 .1em; border-radius: 2px; }
 .sources-empty { color: var(--body-text-color-subdued); font-style: italic; }
+.export-link { font-size: .85em; padding: .3em .8em; border: 1px solid var(--border-color-primary);
+  border-radius: 6px; text-decoration: none; color: var(--body-text-color); display: inline-block; }
+.export-link.disabled { color: var(--body-text-color-subdued); }
 table.documents { width: 100%; border-collapse: collapse; }
 table.documents th, table.documents td { text-align: left; padding: .35em .6em;
   border-bottom: 1px solid var(--border-color-primary); }
@@ -59,7 +63,7 @@ def build_chat(
     feedback: FeedbackLog | None = None,
     examples: Sequence[str] = EXAMPLE_QUESTIONS,
     ask_concurrency: int = 4,
-    export_dir: Path | None = None,
+    exports: ExportLinks | None = None,
 ) -> gr.Blocks:
     """Build the chat UI over ``assistant``.
 
@@ -68,9 +72,9 @@ def build_chat(
         feedback: Where thumbs up/down go; None disables recording (the buttons still show).
         examples: Questions offered on an empty chat.
         ask_concurrency: How many questions are answered at once across all sessions (see ``app.py``).
-        export_dir: Where Markdown exports are written before Gradio serves them (default: a temp dir).
+        exports: The sessions' export links (``ui.exports``; served by the app at ``/export/<token>``).
     """
-    exports = Path(export_dir) if export_dir else Path(tempfile.mkdtemp(prefix="assistant-exports-"))
+    exports = exports if exports is not None else ExportLinks()
 
     def respond(
         question: str, turns: list[dict[str, Any]], only: list[str] | None, request: gr.Request
@@ -79,10 +83,16 @@ def build_chat(
         if not question:
             yield gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
             return
+        if len(question) > MAX_QUESTION_CHARS:  # refused before it is shown, stored or answered
+            raise gr.Error(
+                f"Your question is {len(question):,} characters long; the limit is {MAX_QUESTION_CHARS:,}.",
+                print_exception=False,
+            )
+        turns = own_turns(turns, request)
         # Show the question at once; the answer replaces the placeholder when ready.
         yield "", render.chat_messages(turns, pending=question), gr.skip(), gr.skip(), gr.skip(), gr.skip()
         reply = _ask(assistant, question, render.history_for_assistant(turns), only or None)
-        turns = [*turns, {"question": question, "reply": reply}]
+        turns = add_turn(turns, question, reply, request)
         citations = reply.get("citations") or []
         choices = [(render.citation_label(c), int(c["n"])) for c in citations]
         yield (
@@ -91,7 +101,7 @@ def build_chat(
             turns,
             render.sources_html(reply, _source_text(assistant)),
             gr.Radio(choices=choices, value=choices[0][1] if choices else None, visible=bool(choices)),
-            gr.DownloadButton(value=_export(exports, turns, request), interactive=True),
+            link_html(exports.offer(session_of(request), user_of(request), turns)),
         )
 
     def ask_example(
@@ -101,35 +111,43 @@ def build_chat(
         text = value.get("text", "") if isinstance(value, dict) else str(value or "")
         yield from respond(text, turns, only, request)
 
-    def select_citation(n: int | None, turns: list[dict[str, Any]]) -> str:
+    def select_citation(n: int | None, turns: list[dict[str, Any]], request: gr.Request) -> str:
+        turns = own_turns(turns, request)
         if not turns:
             return render.EMPTY_SOURCES_HTML
         return render.sources_html(turns[-1]["reply"], _source_text(assistant), selected=n)
 
-    def clear() -> tuple[Any, ...]:
+    def clear(request: gr.Request) -> tuple[Any, ...]:
+        exports.forget(session_of(request))
         return (
             [],
             [],
             render.EMPTY_SOURCES_HTML,
             gr.Radio(choices=[], value=None, visible=False),
-            gr.DownloadButton(value=None, interactive=False),
+            link_html(None),
             "",
         )
 
     def rate(turns: list[dict[str, Any]], data: gr.LikeData, request: gr.Request) -> None:
-        index = data.index[0] if isinstance(data.index, (list, tuple)) else data.index
-        turn_index = int(index) // 2  # messages alternate user/assistant, one pair per turn
-        if feedback is None or data.liked not in (True, False) or not 0 <= turn_index < len(turns):
+        turns = own_turns(turns, request)
+        turn_index = liked_turn(data.index)
+        if turn_index is None or turn_index >= len(turns) or data.liked not in (True, False):
+            log.warning("ignored a rating of message %.20r (%d turns in the session)", data.index, len(turns))
             return
-        turn = turns[turn_index]
-        feedback.record(turn["question"], turn["reply"], liked=bool(data.liked), session=_session(request))
+        if feedback is not None:
+            turn = turns[turn_index]
+            session = session_of(request)
+            feedback.record(turn["question"], turn["reply"], liked=bool(data.liked), session=session, turn=turn_index)
+
+    def end_session(request: gr.Request) -> None:
+        exports.forget(session_of(request))
 
     def list_documents() -> str:
         try:
             return render.documents_html([d.to_dict() for d in assistant.documents()])
         except Exception as exc:  # the index may be down: say so instead of failing the page
             log.warning("could not list documents: %s", exc)
-            reason = render.escape_text(str(exc))
+            reason = render.escape_text(public_text(str(exc)))
             return f'<div class="sources-empty">The index is unavailable: {reason}</div>'
 
     def document_choices(current: list[str] | None) -> Any:
@@ -168,13 +186,12 @@ def build_chat(
                             scale=6,
                             elem_id="question",
                             autofocus=True,
+                            max_length=MAX_QUESTION_CHARS,
                         )
                         ask_button = gr.Button("Ask", variant="primary", scale=1, min_width=80, elem_id="ask")
                     with gr.Row():
                         clear_button = gr.Button("Clear conversation", elem_id="clear", size="sm")
-                        download = gr.DownloadButton(
-                            "Export as Markdown", elem_id="export", size="sm", interactive=False
-                        )
+                        download = gr.HTML(link_html(None), elem_id="export-box", js_on_load=None)
                 with gr.Column(scale=2, min_width=300):
                     gr.Markdown("### Sources")
                     citation_pick = gr.Radio(
@@ -202,6 +219,7 @@ def build_chat(
         ask_button.click(respond, inputs, outputs, api_visibility="private", **ask_events)  # type: ignore[arg-type]
         chatbot.example_select(ask_example, [turns, only], outputs, api_visibility="private", **ask_events)  # type: ignore[arg-type]
         citation_pick.select(select_citation, [citation_pick, turns], sources, api_name="select_citation")
+        demo.unload(end_session)
         cleared = [chatbot, turns, sources, citation_pick, download, question]
         clear_button.click(clear, None, cleared, api_name="clear")
         chatbot.clear(clear, None, cleared, api_visibility="private")  # the Chatbot's own trash icon
@@ -219,7 +237,7 @@ def _ask(
 ) -> dict[str, Any]:
     try:
         reply = assistant.ask(question, history, sources=sources) if sources else assistant.ask(question, history)
-        return dict(reply.to_dict())
+        return public_reply(reply.to_dict())
     except Exception:  # ask() should not raise; if it does, the user gets a reply rather than a stuck spinner
         log.exception("assistant.ask failed")
         return {
@@ -233,15 +251,3 @@ def _ask(
 
 def _source_text(assistant: AssistantLike) -> render.SourceText:
     return assistant.source_text
-
-
-def _session(request: gr.Request | None) -> str:
-    return str(getattr(request, "session_hash", "") or "")
-
-
-def _export(directory: Path, turns: list[dict[str, Any]], request: gr.Request | None) -> str:
-    session = re.sub(r"[^A-Za-z0-9_-]", "", _session(request))[:32] or "session"
-    path = directory / session / "conversation.md"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(render.conversation_markdown(turns), encoding="utf-8")
-    return str(path)

@@ -14,6 +14,8 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from .markdown_safe import literal
+
 # Characters that could start markup in Markdown or HTML. Replaced by numeric entities, which the browser
 # shows as the original character but which no Markdown or HTML parser treats as syntax: no tags, no links
 # (``[``/``]``), no link definitions, no code spans (whose content would be shown double-escaped).
@@ -234,15 +236,19 @@ def documents_html(documents: Sequence[Mapping[str, Any]]) -> str:
 
 
 def conversation_markdown(turns: Sequence[Mapping[str, Any]], now: datetime | None = None) -> str:
-    """The conversation as a Markdown document, each answer followed by its numbered sources."""
+    """The conversation as a Markdown document, each answer followed by its numbered sources.
+
+    Questions, answers and quotes are escaped (``markdown_safe.literal``): no HTML, image or link in them
+    survives into the file.
+    """
     stamp = (now or datetime.now(UTC)).strftime("%Y-%m-%d %H:%M UTC")
     lines = ["# Conversation with the GAO report assistant", "", f"Exported {stamp}.", ""]
     for i, turn in enumerate(turns, start=1):
         reply = turn["reply"]
-        lines += [f"## {i}. {_one_line(turn['question'])}", ""]
+        lines += [f"## {i}. {literal(_one_line(turn['question']))}", ""]
         if reply.get("standalone_question") and reply["standalone_question"] != turn["question"]:
-            lines += [f"_Searched as: {_one_line(reply['standalone_question'])}_", ""]
-        lines += [str(reply.get("answer", "")).strip(), ""]
+            lines += [f"_Searched as: {literal(_one_line(reply['standalone_question']))}_", ""]
+        lines += [literal(str(reply.get("answer", "")).strip()), ""]
         if reply.get("abstained"):
             lines += ["_(The report does not answer this question.)_", ""]
         citations = reply.get("citations") or []
@@ -252,8 +258,8 @@ def conversation_markdown(turns: Sequence[Mapping[str, Any]], now: datetime | No
                 where = ", ".join(
                     str(p) for p in (c.get("title"), c.get("section"), _page_note(c), c.get("source")) if p
                 )
-                lines.append(f"- [{c.get('n')}] {where}")
-                lines.append(f"  > {_one_line(str(c.get('quote', '')))}")
+                lines.append(f"- \\[{c.get('n')}\\] {literal(where)}")
+                lines.append(f"  > {literal(_one_line(str(c.get('quote', ''))))}")
             lines.append("")
     return "\n".join(lines).rstrip() + "\n"
 

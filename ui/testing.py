@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import threading
+import time
 from typing import Any
 
 from assistant import Chunk, Citation, DocumentInfo, Hit, Reply
@@ -40,9 +41,10 @@ def _words(text: str) -> set[str]:
 class FakeAssistant:
     """Duck-typed ``Assistant``: ``ask``, ``search``, ``documents``, ``status``, ``source_text``."""
 
-    def __init__(self, documents: dict[str, str] | None = None, available: bool = True) -> None:
+    def __init__(self, documents: dict[str, str] | None = None, available: bool = True, delay: float = 0.0) -> None:
         self.docs = dict(DEFAULT_DOCUMENTS if documents is None else documents)
         self.available = available
+        self.delay = delay  # seconds each answer takes, to test queues and limits
         self.calls: list[dict[str, Any]] = []
         self._lock = threading.Lock()
 
@@ -55,6 +57,8 @@ class FakeAssistant:
     ) -> Reply:
         with self._lock:
             self.calls.append({"question": question, "history": list(history or []), "sources": sources})
+        if self.delay:
+            time.sleep(self.delay)
         if not self.available:
             return Reply(
                 answer="The index is unavailable right now. Try again later.",

@@ -13,6 +13,7 @@ from ui.app import create_app
 from ui.testing import FakeAssistant
 
 QUESTION = "How many partner countries have data sharing agreements?"
+LOCAL = "http://127.0.0.1"  # the Host allow-list admits loopback names only
 
 
 @pytest.fixture(scope="module")
@@ -23,14 +24,14 @@ def fake() -> FakeAssistant:
 @pytest.fixture(scope="module")
 def client(fake, tmp_path_factory) -> TestClient:
     settings = Settings(data_dir=tmp_path_factory.mktemp("data"), auth=None, api_token=None)
-    with TestClient(create_app(fake, settings)) as c:
+    with TestClient(create_app(fake, settings), base_url=LOCAL) as c:
         yield c
 
 
 @pytest.fixture(scope="module")
 def secured(tmp_path_factory) -> TestClient:
     settings = Settings(data_dir=tmp_path_factory.mktemp("data"), auth="ana:pw-1,bo:p:w", api_token="tok-123")
-    with TestClient(create_app(FakeAssistant(), settings)) as c:
+    with TestClient(create_app(FakeAssistant(), settings), base_url=LOCAL) as c:
         yield c
 
 
@@ -103,7 +104,7 @@ def test_docs_and_chat_are_served(client):
 
 
 def test_unavailable_index_is_reported_not_crashed(tmp_path):
-    with TestClient(create_app(FakeAssistant(available=False), Settings(data_dir=tmp_path))) as c:
+    with TestClient(create_app(FakeAssistant(available=False), Settings(data_dir=tmp_path)), base_url=LOCAL) as c:
         ask = c.post("/api/ask", json={"question": QUESTION})
         assert ask.status_code == 200 and ask.json()["notice"] == "index_unavailable"
         search = c.post("/api/search", json={"query": "x"})
@@ -234,3 +235,25 @@ def test_auth_on_protects_the_chat_ui(secured):
 def test_openapi_declares_both_schemes_when_auth_is_on(secured):
     schemes = secured.get("/openapi.json").json()["components"]["securitySchemes"]
     assert set(schemes) == {"HTTPBasic", "HTTPBearer"}
+
+
+# -- hardening: bodies that are not UTF-8 JSON of a sane depth are 422, not 400 (finding 13) ------------------
+
+
+@pytest.mark.parametrize(
+    ("raw", "problem"),
+    [
+        (b'{"question": "\xff\xfe"}', "not valid UTF-8"),
+        (b"\xff\xfe{}", "not valid UTF-8"),
+        (b'{"question": "ok", "history": ' + b"[" * 5000 + b"]" * 5000 + b"}", "nested deeper than 32"),
+        (b"[" * 100_000, "nested deeper than 32"),
+    ],
+)
+def test_bodies_that_are_not_json_are_422_with_a_reason(client, raw, problem):
+    r = client.post("/api/ask", content=raw, headers={"content-type": "application/json"})
+    assert r.status_code == 422 and problem in r.json()["detail"]
+
+
+def test_brackets_inside_strings_do_not_count_as_nesting(client):
+    r = client.post("/api/ask", json={"question": "[" * 5000 + " what? " + "{" * 5000})
+    assert r.status_code == 200

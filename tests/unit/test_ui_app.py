@@ -28,5 +28,5 @@ def test_create_app_mounts_api_docs_and_chat_with_a_bounded_queue(tmp_path):
     app = create_app(FakeAssistant(), Settings(data_dir=tmp_path))
     assert {"/api/ask", "/api/search", "/api/health", "/api/documents"} <= set(app.openapi()["paths"])
     assert {"/docs", "/openapi.json"} <= {getattr(route, "path", "") for route in app.routes}
-    gradio_app = next(route.app for route in app.routes if type(route).__name__ == "Mount")
+    gradio_app = next(route.app for route in app.routes if type(route).__name__ == "Mount" and route.path == "")
     assert gradio_app.get_blocks()._queue.max_size == CHAT_QUEUE_SIZE

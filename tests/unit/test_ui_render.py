@@ -160,7 +160,7 @@ def test_conversation_markdown_lists_answers_and_sources():
     ]
     md = render.conversation_markdown(turns, now=datetime(2025, 7, 1, tzinfo=UTC))
     assert "Exported 2025-07-01 00:00 UTC." in md
-    assert "## 1. Q one?" in md and "- [1] Doc title, Findings, p. 12, doc.txt" in md and "> The quote." in md
+    assert "## 1. Q one?" in md and "- \\[1\\] Doc title, Findings, p. 12, doc.txt" in md and "> The quote." in md
     assert "_Searched as: Q two?_" in md and "does not answer" in md
 
 
