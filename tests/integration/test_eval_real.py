@@ -19,6 +19,7 @@ SUITE = suites()["real"]
 
 pytestmark = [
     pytest.mark.integration,
+    pytest.mark.timeout(1800),  # ingests 28 reports, then asks 134 turns: ~6 min on 2 idle cores, ~20 when busy
     pytest.mark.skipif(not SUITE.corpus.is_dir(), reason="../shared/reports is not there"),
 ]
 
