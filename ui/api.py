@@ -17,6 +17,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from assistant import Citation, hit_to_dict
 
 from .auth import Authenticator
+from .chat_guard import replay_body
 from .limits import MAX_BODY_BYTES, MAX_HISTORY_MESSAGES, MAX_JSON_DEPTH, MAX_K, MAX_MESSAGE_CHARS, MAX_QUESTION_CHARS
 from .security import public_reply, public_text
 from .throttle import TooManyAttempts
@@ -301,16 +302,7 @@ class BodySizeLimit:
         if problem:
             await invalid_body(problem)({"type": "http"}, _no_receive, send)
             return
-        replayed = False
-
-        async def replay() -> Message:
-            nonlocal replayed
-            if not replayed:
-                replayed = True
-                return {"type": "http.request", "body": body, "more_body": False}
-            return await receive()
-
-        await self.app(scope, replay, send)
+        await self.app(scope, replay_body(body, receive), send)
 
     async def _too_large(self, send: Send) -> None:
         response = JSONResponse(

@@ -77,7 +77,7 @@ class ChatGuard:
             headers = {"Retry-After": str(exc.retry_after)} if exc.retry_after else None
             await JSONResponse({"detail": refusal_detail(exc)}, exc.status, headers=headers)(scope, receive, send)
             return
-        await self.app(scope, _replay(body, receive), send)
+        await self.app(scope, replay_body(body, receive), send)
 
     def check(self, api_name: str | None, raw: bytes, client: str, named: bool = False) -> None:
         """Raise :class:`EventRefused` unless ``raw`` is a well-formed event this session may send now.
@@ -234,7 +234,8 @@ async def _read_body(receive: Receive) -> bytes:
     return b"".join(chunks)
 
 
-def _replay(body: bytes, receive: Receive) -> Callable[[], Any]:
+def replay_body(body: bytes, receive: Receive) -> Callable[[], Any]:
+    """A ``receive`` that hands the app the body already read, then whatever follows."""
     sent = False
 
     async def replay() -> Message:
