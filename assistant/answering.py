@@ -152,6 +152,9 @@ class ExtractiveAnswerer:
         allowed = {k: v for k, v in self._facts.tables.items() if not sources or v[1].source in sources}
         tables = TableAnswerer(allowed, self.citation)
         hit_tables = [h.chunk.table_id for h in hits if h.chunk.table_id]
+        own_tables = [t for t, (_, chunk) in allowed.items() if chunk.source == report] if report else []
+        if len(own_tables) == 1 and own_tables[0] not in hit_tables:
+            hit_tables.append(own_tables[0])  # "the table" of a report that has one table is that table
         from_table = tables.answer(question, hit_tables, self._facts.vocabulary, unknown)
         if from_table is not None:
             parts, abstained = from_table

@@ -34,6 +34,13 @@ class Settings(BaseSettings):
         BUNDLED_MODEL,
         description="sentence-transformers model name or local path. The default is bundled (offline).",
     )
+    embedding_precision: Literal["auto", "float32", "bfloat16"] = Field(
+        "auto",
+        description="Arithmetic the embedding model runs in. bfloat16 (matrix products in bfloat16, sums, norms "
+        "and softmax in float32) is about 2.5x faster on CPUs with native bfloat16 (AMX or AVX512-BF16) and gives "
+        "the same vectors to cosine 0.9999 (benchmarks/README.md); it is emulated, and slow, elsewhere. auto: "
+        "bfloat16 where the CPU has it, float32 otherwise.",
+    )
     top_k: int = Field(5, ge=1, le=100, description="How many chunks retrieval returns by default.")
     candidates: int = Field(30, ge=5, le=500, description="How many chunks each retriever proposes to fusion.")
     rrf_k: int = Field(60, ge=1, description="Reciprocal rank fusion constant.")

@@ -7,10 +7,11 @@ when the machine has network and ``HF_HUB_OFFLINE`` is unset).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -57,10 +58,11 @@ class Embedder(Embeddings):
         384
     """
 
-    def __init__(self, model: SentenceTransformer, name: str, path: str) -> None:
+    def __init__(self, model: SentenceTransformer, name: str, path: str, precision: str = "float32") -> None:
         self.model = model
         self.name = name
         self.path = path
+        self.precision = resolve_precision(precision)
         self._lock = threading.Lock()  # one encode at a time: torch already uses both cores
         self._queries = _QueryBatcher(self.encode)
 
@@ -74,7 +76,7 @@ class Embedder(Embeddings):
         """Embed many texts; returns a float32 array of shape (len(texts), dimension)."""
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        with self._lock:
+        with self._lock, self._arithmetic():
             vectors = self.model.encode(
                 texts,
                 batch_size=batch_size,
@@ -91,7 +93,7 @@ class Embedder(Embeddings):
         (the model's own pooling is the mean of all tokens)."""
         if not texts:
             return []
-        with self._lock:
+        with self._lock, self._arithmetic():
             outputs = self.model.encode(
                 texts, batch_size=batch_size, output_value="token_embeddings", convert_to_numpy=False,
                 show_progress_bar=False,
@@ -103,6 +105,17 @@ class Embedder(Embeddings):
             (np.asarray(tokens.float().cpu().numpy(), dtype=np.float32), [tuple(o) for o in spans])
             for tokens, spans in zip(outputs, offsets, strict=True)
         ]
+
+    @contextlib.contextmanager
+    def _arithmetic(self) -> Iterator[None]:
+        """bfloat16 autocast when so configured: matrix products in bfloat16, the rest in float32."""
+        if self.precision != "bfloat16":
+            yield
+            return
+        import torch
+
+        with torch.autocast("cpu", dtype=torch.bfloat16):
+            yield
 
     def embed_one(self, text: str) -> np.ndarray:
         """One text's vector. Questions asked at the same time share one model call: while the model is busy,
@@ -183,6 +196,31 @@ def pool(tokens: np.ndarray, offsets: list[tuple[int, int]], spans: list[tuple[i
     return vector / norm if norm else None
 
 
+def native_bfloat16() -> bool:
+    """Whether this CPU multiplies bfloat16 in hardware (AMX tiles or AVX512-BF16), as torch reports it."""
+    try:
+        import torch
+    except ImportError:
+        return False
+    for probe in ("_is_amx_tile_supported", "_is_avx512_bf16_supported"):
+        check = getattr(torch.cpu, probe, None)
+        try:
+            if check is not None and check():
+                return True
+        except Exception:  # a probe that cannot run means "not known to be there"
+            continue
+    return False
+
+
+def resolve_precision(precision: str) -> str:
+    """``auto`` -> ``bfloat16`` where the CPU has it in hardware, else ``float32``; other values unchanged."""
+    if precision == "auto":
+        return "bfloat16" if native_bfloat16() else "float32"
+    if precision not in ("float32", "bfloat16"):
+        raise ValueError(f"embedding precision must be auto, float32 or bfloat16, not {precision!r}")
+    return precision
+
+
 @lru_cache(maxsize=8)
 def _weights_hash(path: str) -> str:
     folder = Path(path)
@@ -198,18 +236,24 @@ def _weights_hash(path: str) -> str:
 
 
 _cache_lock = threading.Lock()
-_loaded: dict[str, Embedder] = {}
+_loaded: dict[tuple[str, str], Embedder] = {}
 
 
 def load_embedder(settings: Settings | None = None, **kwargs: Any) -> Embedder:
     """Load (once per process and model name) the configured embedding model on the CPU.
 
-    Models are large and read-only, so one instance is shared by every Assistant in the process.
+    Models are large and read-only, so one instance is shared by every Assistant in the process (and by both
+    precisions, which differ only in how the same weights are multiplied).
     """
-    name = (settings or Settings()).embedding_model
+    settings = settings or Settings()
+    name, precision = settings.embedding_model, resolve_precision(settings.embedding_precision)
     with _cache_lock:
-        if name in _loaded:
-            return _loaded[name]
+        if (name, precision) in _loaded:
+            return _loaded[name, precision]
+        for (loaded_name, _), other in _loaded.items():
+            if loaded_name == name:
+                _loaded[name, precision] = Embedder(other.model, name, other.path, precision)
+                return _loaded[name, precision]
         path = resolve_model_path(name)
         os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
         os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
@@ -226,5 +270,5 @@ def load_embedder(settings: Settings | None = None, **kwargs: Any) -> Embedder:
                 f"Could not load the embedding model {name!r} ({type(exc).__name__}: {exc}). Use the bundled "
                 f"model (unset ASSISTANT_EMBEDDING_MODEL) or give a local model folder."
             ) from exc
-        _loaded[name] = Embedder(model, name, path)
-        return _loaded[name]
+        _loaded[name, precision] = Embedder(model, name, path, precision)
+        return _loaded[name, precision]

@@ -83,7 +83,7 @@ def _recording_embedder(settings: Any) -> Any:
 
     class Recording(Embedder):
         def __init__(self) -> None:
-            super().__init__(base.model, base.name, base.path)
+            super().__init__(base.model, base.name, base.path, base.precision)
             self.texts: list[str] = []
             self.calls = 0
             self.seconds = 0.0

