@@ -9,6 +9,7 @@ import threading
 import numpy as np
 
 from assistant.answer.abstention import AbstentionModel
+from assistant.answer.analysis import analyse
 from assistant.answer.corpus import NAME_TOKEN, CorpusFacts, corpus_facts, name_key
 from assistant.answer.definitions import definition_parts
 from assistant.answer.draft import NOT_IN_REPORT, Draft, Part, abstain
@@ -43,10 +44,6 @@ _NOT_A_QUESTION = re.compile(
     re.IGNORECASE,
 )
 _FOLLOW_UP_WORDS = {stem(w) for w in ("matter", "happen", "lead", "led", "example", "mean", "result", "why", "more")}
-FOLLOWS_BONUS = 0.12  # "What has that led to?": the sentence after the one just quoted
-REPEAT_PENALTY = 0.1  # a follow-up rarely wants the sentence it was just given again
-FOLLOW_RATIO = 0.9
-OTHER_DOCUMENT_RATIO = 0.8  # a second document's best passage is cited when it scores this close
 
 
 def own_question(question: str) -> str:
@@ -260,12 +257,14 @@ class ExtractiveAnswerer:
         dense = self._best_view(vectors @ qvec, unit_views)
         lexical = np.array([self._facts.lexicon.coverage(question, u) for u in units])
         if own != question:
-            weight = 0.6 if len(self._facts.lexicon.stems(own) - _FOLLOW_UP_WORDS) >= 2 else 0.25
+            own_words = len(self._facts.lexicon.stems(own) - _FOLLOW_UP_WORDS)
+            weight = self.settings.follow_up_own_weight if own_words >= 2 else self.settings.follow_up_short_weight
             own_vec = self.index.embedder.embed_one(own)
             dense = weight * self._best_view(vectors @ own_vec, unit_views) + (1 - weight) * dense
             lexical = weight * np.array([self._facts.lexicon.coverage(own, u) for u in units]) + (1 - weight) * lexical
-        bonus = np.array([answer_type_bonus(own, u.text) for u in units])
-        return 0.7 * np.clip(dense, 0, 1) + 0.3 * lexical + bonus
+        bonus = self.settings.answer_type_bonus * np.array([answer_type_bonus(own, u.text) for u in units])
+        share = self.settings.dense_weight
+        return share * np.clip(dense, 0, 1) + (1 - share) * lexical + bonus
 
     def _conversation_shift(self, units: list[Unit], previous_answer: str) -> np.ndarray:
         """Favour the sentence that follows what the last answer quoted; disfavour quoting it again."""
@@ -279,8 +278,8 @@ class ExtractiveAnswerer:
         shift = []
         for u in units:
             keys = {(u.hit.chunk.source, sp) for sp in u.spans}
-            value = FOLLOWS_BONUS if keys & following else 0.0
-            shift.append(value - REPEAT_PENALTY if keys <= quoted else value)
+            value = self.settings.follows_bonus if keys & following else 0.0
+            shift.append(value - self.settings.repeat_penalty if keys <= quoted else value)
         return np.array(shift)
 
     @staticmethod
@@ -309,11 +308,13 @@ class ExtractiveAnswerer:
             scores = scores + self._conversation_shift(units, previous_answer)
         order = [int(i) for i in np.argsort(-scores)]
         best = scores[order[0]]
+        analysis = analyse(own_question(question))
+        ratio = self.settings.list_follow_ratio if analysis.wants_several else self.settings.follow_ratio
         chosen: list[Unit] = []
         covered: set[tuple[str, Sentence]] = set()
         for i in order:
             unit = units[i]
-            if chosen and scores[i] < max(self.settings.abstain_threshold, FOLLOW_RATIO * best):
+            if chosen and scores[i] < max(self.settings.abstain_threshold, ratio * best):
                 break
             keys = {(unit.hit.chunk.source, span) for span in unit.spans}
             extended = [u for u in chosen if {(u.hit.chunk.source, sp) for sp in u.spans} < keys]
@@ -345,7 +346,7 @@ class ExtractiveAnswerer:
         sources = {u.hit.chunk.source for u in chosen}
         for i in order if not scope or len(scope) > 1 else []:
             unit = units[i]
-            if scores[i] < max(self.settings.abstain_threshold, OTHER_DOCUMENT_RATIO * best):
+            if scores[i] < max(self.settings.abstain_threshold, self.settings.other_document_ratio * best):
                 break
             if unit.hit.chunk.source not in sources:
                 chosen.append(unit)

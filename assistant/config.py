@@ -69,6 +69,63 @@ class Settings(BaseSettings):
         "faster in larger batches (2 cores: 128 took about 0.7x the time of 64 on the same sentences).",
     )
     max_answer_sentences: int = Field(3, ge=1, le=10, description="Upper bound on sentences in an answer.")
+    # Scoring the sentences of the retrieved passages (assistant/answering.py)
+    dense_weight: float = Field(
+        0.7,
+        ge=0.0,
+        le=1.0,
+        description="Share of meaning (cosine of question and sentence, best view) in a sentence's support score; "
+        "the rest is lexical coverage (the IDF-weighted share of the question's words the sentence has).",
+    )
+    follow_ratio: float = Field(
+        0.9,
+        ge=0.0,
+        le=1.0,
+        description="A further sentence joins the answer when its support is at least this share of the best one's.",
+    )
+    list_follow_ratio: float = Field(
+        0.8,
+        ge=0.0,
+        le=1.0,
+        description='The same for questions that ask for several things ("Which officials ...?", "List the ..."), '
+        "whose items are often stated in different sentences. The dev split's 8 such questions answer alike from "
+        "0.7 to 0.9; 0.8 is the middle of that range.",
+    )
+    other_document_ratio: float = Field(
+        0.8,
+        ge=0.0,
+        le=1.0,
+        description="Another report's best sentence is cited too when its support is at least this share of the "
+        "best one's (reports may add to or contradict each other), unless the question is about one report.",
+    )
+    follow_up_own_weight: float = Field(
+        0.6,
+        ge=0.0,
+        le=1.0,
+        description="For a follow-up rewritten with its context, the weight of the user's own words (the rest is "
+        "the question with its context) when they have two or more content words of their own.",
+    )
+    follow_up_short_weight: float = Field(
+        0.25,
+        ge=0.0,
+        le=1.0,
+        description='The same for a short follow-up ("Why?", "What has that led to?"): its context counts more.',
+    )
+    follows_bonus: float = Field(
+        0.12,
+        ge=0.0,
+        description="Added to the support of the sentence right after one the last answer quoted (a follow-up "
+        'such as "What has that led to?" asks to move on).',
+    )
+    repeat_penalty: float = Field(
+        0.1, ge=0.0, description="Taken from the support of a sentence the last answer already quoted."
+    )
+    answer_type_bonus: float = Field(
+        0.1,
+        ge=0.0,
+        description="Added to the support of a sentence that holds the kind of value the question asks for (the "
+        "count, the date, an example; twice this for an e-mail address or a source line asked for).",
+    )
     # Many reports: routing a question to the report it names (see assistant/answer/reports.py)
     route_title_weight: float = Field(
         4.0,

@@ -30,33 +30,13 @@ from functools import cache
 
 import numpy as np
 
+from assistant.answer.analysis import asked_type, shows_type
 from assistant.answer.reports import REPORT_DATE, numbers_in
 from assistant.ingest.wordlists import entries
 from assistant.sentences import Lexicon
 from assistant.text import STOPWORDS, stem, words
 
-# Kinds of value a question can ask for, and how a sentence shows one.
-_ASKS: list[tuple[str, re.Pattern[str]]] = [
-    ("percent", re.compile(r"\b(?:what|which)\s+(?:percent(?:age)?|share|proportion|fraction|rate)\b|"
-                           r"\bhow\s+(?:large|big)\s+(?:a\s+)?(?:share|proportion|percentage)\b", re.I)),
-    ("money", re.compile(r"\bhow\s+much\s+(?:money|funding|did\b.*\b(?:spend|cost|pay|receive|allocate|"
-                         r"award|obligate|save|lose|collect))\b|\bhow\s+many\s+dollars\b|"
-                         r"\bwhat\s+(?:was|is|were)\s+the\s+(?:total\s+)?(?:cost|amount|budget|price|value)\b", re.I)),
-    ("quantity", re.compile(r"\bhow\s+(?:much|many)\b", re.I)),
-    ("date", re.compile(r"^\W*when\b|\bwhat\s+(?:year|date|month|day)\b|\bsince\s+when\b|"
-                        r"\bas\s+of\s+what\s+date\b|\bby\s+when\b", re.I)),
-]  # fmt: skip
-_MONTHS = r"January|February|March|April|May|June|July|August|September|October|November|December"
-_SHOWS: dict[str, re.Pattern[str]] = {
-    "percent": re.compile(r"\d\s*(?:%|percent\b)|\bpercent(?:age)?\b|\b(?:half|third|quarter|majority)\b", re.I),
-    "money": re.compile(r"\$\s?\d|\b\d[\d,.]*\s*(?:million|billion|trillion|dollars)\b|\bdollars?\b", re.I),
-    "quantity": re.compile(
-        r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozen|hundred|thousand|"
-        r"million|billion|half|none|all|most|several|few|many|no)\b",
-        re.I,
-    ),
-    "date": re.compile(rf"\b(?:19|20)\d\d\b|\b(?:{_MONTHS})\b|\bfiscal year\b", re.I),
-}
+__all__ = ["asked_type", "shows_type"]  # the question's value kind (assistant.answer.analysis), re-exported
 _NAME = re.compile(r"(?<![\w.])[A-Z][\w'’.&-]*[A-Za-z0-9]")
 _NUMBER = re.compile(r"(?<![\w.,$-])\$?\d[\d,]*(?:\.\d+)?(?![\w-])")
 
@@ -110,16 +90,6 @@ class AbstentionModel:
 
     def answers(self, features: EvidenceFeatures) -> bool:
         return features.support >= self.min_support and self.probability(features) >= self.min_probability
-
-
-def asked_type(question: str) -> str:
-    """The kind of value the question asks for ("percent", "money", "quantity", "date"), or ""."""
-    return next((kind for kind, pattern in _ASKS if pattern.search(question)), "")
-
-
-def shows_type(kind: str, text: str) -> bool:
-    """Whether ``text`` holds a value of that kind (always true for no kind)."""
-    return not kind or bool(_SHOWS[kind].search(text))
 
 
 def question_numbers(question: str) -> list[str]:

@@ -1,0 +1,141 @@
+"""Question analysis: what kind of answer a question asks for, and about what. Pure functions of the question's
+own words (general English question forms), never of any report.
+
+    >>> analyse("Which officials did GAO interview?")
+    QueryAnalysis(answer_type='list', focus='officials', value_kind='')
+    >>> analyse("How much did the agency spend on ferries in 2024?").answer_type
+    'money'
+    >>> analyse("Did DOD agree with the recommendation?").answer_type
+    'yes_no'
+
+The answer types (``AnswerType``): ``yes_no``, ``count``, ``money``, ``percent``, ``date`` (a date or a period),
+``person_org`` (who, which agency), ``list`` (which/what + a plural noun, "list", "name the"), ``reason`` (why),
+``definition`` ("what does X stand for / mean", "what is X" for a short X), ``summary`` (overview requests, as
+``assistant.answer.intent`` recognises them) and ``other``. ``value_kind`` is the kind of value the answer must
+hold for the abstention decision ("percent", "money", "quantity", "date" or "").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+from assistant.sentences import AUXILIARIES
+
+AnswerType = Literal[
+    "yes_no", "count", "money", "percent", "date", "person_org", "list", "reason", "definition", "summary", "other"
+]
+
+
+# The kind of value a question asks for, first match wins (a money question is also a "how much" one).
+_ASKS: list[tuple[str, re.Pattern[str]]] = [
+    ("percent", re.compile(r"\b(?:what|which)\s+(?:percent(?:age)?|share|proportion|fraction|rate)\b|"
+                           r"\bhow\s+(?:large|big)\s+(?:a\s+)?(?:share|proportion|percentage)\b", re.I)),
+    ("money", re.compile(r"\bhow\s+much\s+(?:money|funding|did\b.*\b(?:spend|cost|pay|receive|allocate|"
+                         r"award|obligate|save|lose|collect))\b|\bhow\s+many\s+dollars\b|"
+                         r"\bwhat\s+(?:was|is|were)\s+the\s+(?:total\s+)?(?:cost|amount|budget|price|value)\b", re.I)),
+    ("quantity", re.compile(r"\bhow\s+(?:much|many)\b", re.I)),
+    ("date", re.compile(r"^\W*when\b|\bwhat\s+(?:year|date|month|day)\b|\bsince\s+when\b|"
+                        r"\bas\s+of\s+what\s+date\b|\bby\s+when\b", re.I)),
+]  # fmt: skip
+_MONTHS = r"January|February|March|April|May|June|July|August|September|October|November|December"
+_SHOWS: dict[str, re.Pattern[str]] = {
+    "percent": re.compile(r"\d\s*(?:%|percent\b)|\bpercent(?:age)?\b|\b(?:half|third|quarter|majority)\b", re.I),
+    "money": re.compile(r"\$\s?\d|\b\d[\d,.]*\s*(?:million|billion|trillion|dollars)\b|\bdollars?\b", re.I),
+    "quantity": re.compile(
+        r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozen|hundred|thousand|"
+        r"million|billion|half|none|all|most|several|few|many|no)\b",
+        re.I,
+    ),
+    "date": re.compile(rf"\b(?:19|20)\d\d\b|\b(?:{_MONTHS})\b|\bfiscal year\b", re.I),
+}
+# "which agency ...", one of them (several agencies are a list)
+_ORGANISATION = r"(?:agency|organi[sz]ation|office|department|official|entity|group|person|company|firm)(?!\w)"
+_LIST_REQUEST = re.compile(r"^\W*(?:list|name|enumerate|give me (?:a list of|the))\b", re.I)
+_DEFINITION = re.compile(
+    r"\bwhat\s+(?:does|do|did)\s+.+?\s+(?:stand\s+for|mean)\b|\bwhat\s+is\s+(?:meant\s+by|the\s+meaning\s+of)\b|"
+    r"\bdefin(?:e|ition)\b",
+    re.I,
+)
+_WHAT_IS = re.compile(r"^\W*(?:what|who)\s+(?:is|are)\s+(?:an?\s+|the\s+)?([\w.&'’-]+(?:\s+[\w.&'’-]+){0,3})\W*$", re.I)
+
+
+# A frame before the question proper: "According to GAO-07-106, which ...", "In its 2007 report on X, how ...".
+_FRAME = re.compile(r"^\W*(?:according to|in|for|from|per|based on|as of)\b[^,?]{1,160},\s*(?=\w)", re.I)
+
+
+@dataclass(frozen=True)
+class QueryAnalysis:
+    """What a question asks for: its answer type, its focus (the noun asked about, "" when none) and the kind of
+    value the answer must hold."""
+
+    answer_type: AnswerType
+    focus: str = ""
+    value_kind: str = ""
+
+    @property
+    def wants_several(self) -> bool:
+        """The question asks for more than one thing ("Which officials ...?", "List the ...")."""
+        return self.answer_type == "list"
+
+
+def asked_type(question: str) -> str:
+    """The kind of value the question asks for ("percent", "money", "quantity", "date"), or ""."""
+    return next((kind for kind, pattern in _ASKS if pattern.search(question)), "")
+
+
+def shows_type(kind: str, text: str) -> bool:
+    """Whether ``text`` holds a value of that kind (always true for no kind)."""
+    return not kind or bool(_SHOWS[kind].search(text))
+
+
+def _plural(noun: str) -> bool:
+    """Whether the head of a noun phrase is plural ("sources" in "sources of information")."""
+    last = noun.lower().split(" of ")[0].split()[-1]
+    return len(last) > 3 and last.endswith("s") and not last.endswith(("ss", "us", "is"))
+
+
+def _focus(question: str) -> str:
+    """The noun phrase a which/what question asks about: the words before its auxiliary ("which officials did
+    ..." -> "officials"), or, in a question about its subject ("which stations ran out ..."), the words up to
+    the first plural noun; "" for other questions."""
+    tokens = re.findall(r"[\w'’-]+", question.lower())
+    if len(tokens) < 2 or tokens[0] not in ("which", "what"):
+        return ""
+    phrase = tokens[1:6]
+    for i, token in enumerate(phrase):
+        if token in AUXILIARIES:
+            return " ".join(phrase[:i])
+    for i, token in enumerate(phrase):
+        if _plural(token):
+            return " ".join(phrase[: i + 1])
+    return phrase[0]
+
+
+def analyse(question: str, summary: bool = False) -> QueryAnalysis:
+    """The answer type, focus and value kind of ``question``; ``summary`` when it is an overview request."""
+    q = _FRAME.sub("", " ".join(question.split()), count=1)
+    kind = asked_type(q)
+    first = (re.findall(r"[a-z']+", q.lower()) or [""])[0]
+    focus = _focus(q)
+    if summary:
+        return QueryAnalysis("summary", focus, kind)
+    if first in AUXILIARIES:
+        return QueryAnalysis("yes_no", focus, kind)
+    if kind == "percent" or kind == "money" or kind == "date":
+        return QueryAnalysis(kind, focus, kind)  # type: ignore[arg-type]  # the three names are answer types
+    if kind == "quantity":
+        return QueryAnalysis("count" if re.search(r"\bhow\s+many\b", q, re.I) else "other", focus, kind)
+    if first == "why" or re.search(r"\b(?:what|which)\s+(?:is|was|were|are)\s+the\s+reasons?\b", q, re.I):
+        return QueryAnalysis("reason", focus, kind)
+    if _DEFINITION.search(q):
+        return QueryAnalysis("definition", focus, kind)
+    if first == "who" or re.search(rf"^\W*(?:which|what)\s+(?:{_ORGANISATION})\b", q, re.I):
+        return QueryAnalysis("person_org", focus, kind)
+    if _LIST_REQUEST.match(q) or (focus and _plural(focus)):
+        return QueryAnalysis("list", focus, kind)
+    what_is = _WHAT_IS.match(q)
+    if what_is and len(what_is.group(1).split()) <= 3:
+        return QueryAnalysis("definition", what_is.group(1), kind)
+    return QueryAnalysis("other", focus, kind)

@@ -1,0 +1,43 @@
+"""Question analysis (answer type, focus, value kind) on hand-written questions about invented reports."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.answer.analysis import analyse
+
+
+@pytest.mark.parametrize(
+    ("question", "answer_type"),
+    [
+        ("Did the ferry authority agree with the recommendation?", "yes_no"),
+        ("Is the harbor office hiring more deckhands?", "yes_no"),
+        ("How many crossings were late in 2024?", "count"),
+        ("How much did the authority spend on deckhands?", "money"),
+        ("What percentage of crossings were late?", "percent"),
+        ("When will the authority replace the lamps?", "date"),
+        ("Who asked the auditors to review the ferries?", "person_org"),
+        ("Which agency runs the harbor lights?", "person_org"),
+        ("Why were the crossings late?", "reason"),
+        ("What does HLO stand for?", "definition"),
+        ("What is HLO?", "definition"),
+        ("Which stations ran out of lamps?", "list"),
+        ("What steps did the authority take?", "list"),
+        ("What sources of information did the auditors use?", "list"),
+        ("List the recommendations.", "list"),
+        ("What is the status of the lamp contract?", "other"),
+        # a frame before the question proper does not hide its form
+        ("According to HX-12-345, which two stations ran out of lamps?", "list"),
+        ("In the 2024 report on harbor lights, how many lamps failed?", "count"),
+    ],
+)
+def test_answer_type(question: str, answer_type: str) -> None:
+    assert analyse(question).answer_type == answer_type
+
+
+def test_focus_and_value_kind() -> None:
+    stations = analyse("Which two stations ran out of lamps?")
+    assert (stations.focus, stations.wants_several) == ("two stations", True)
+    assert analyse("How much did the authority spend?").value_kind == "money"
+    assert analyse("Which station is the oldest?").answer_type == "other"  # one station: not a list
+    assert analyse("Summarize the report.", summary=True).answer_type == "summary"
