@@ -8,17 +8,17 @@ to the assistant while only escaped text goes to the browser.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import gradio as gr
 
-from . import render
+from . import render, reports_panel
 from .api import AssistantLike
 from .exports import ExportLinks, link_html
 from .feedback import FeedbackLog
 from .limits import MAX_QUESTION_CHARS
-from .security import public_reply, public_text
+from .security import public_reply
 from .sessions import add_turn, liked_turn, own_turns, session_of, user_of
 
 log = logging.getLogger(__name__)
@@ -52,10 +52,8 @@ sup.cite { color: var(--color-accent); font-weight: 600; }
 .export-link { font-size: .85em; padding: .3em .8em; border: 1px solid var(--border-color-primary);
   border-radius: 6px; text-decoration: none; color: var(--body-text-color); display: inline-block; }
 .export-link.disabled { color: var(--body-text-color-subdued); }
-table.documents { width: 100%; border-collapse: collapse; }
-table.documents th, table.documents td { text-align: left; padding: .35em .6em;
-  border-bottom: 1px solid var(--border-color-primary); }
 """
+CSS += reports_panel.CSS  # issue 11b
 
 
 def build_chat(
@@ -64,6 +62,7 @@ def build_chat(
     examples: Sequence[str] = EXAMPLE_QUESTIONS,
     ask_concurrency: int = 4,
     exports: ExportLinks | None = None,
+    can_upload: Callable[[gr.Request], bool] | None = None,
 ) -> gr.Blocks:
     """Build the chat UI over ``assistant``.
 
@@ -73,6 +72,7 @@ def build_chat(
         examples: Questions offered on an empty chat.
         ask_concurrency: How many questions are answered at once across all sessions (see ``app.py``).
         exports: The sessions' export links (``ui.exports``; served by the app at ``/export/<token>``).
+        can_upload: Whether a request's user may add reports (shows the upload box); None: nobody.
     """
     exports = exports if exports is not None else ExportLinks()
 
@@ -142,23 +142,6 @@ def build_chat(
     def end_session(request: gr.Request) -> None:
         exports.forget(session_of(request))
 
-    def list_documents() -> str:
-        try:
-            return render.documents_html([d.to_dict() for d in assistant.documents()])
-        except Exception as exc:  # the index may be down: say so instead of failing the page
-            log.warning("could not list documents: %s", exc)
-            reason = render.escape_text(public_text(str(exc)))
-            return f'<div class="sources-empty">The index is unavailable: {reason}</div>'
-
-    def document_choices(current: list[str] | None) -> Any:
-        try:
-            docs = assistant.documents()
-        except Exception:
-            return gr.skip()
-        choices = [(f"{d.title} ({d.source})" if d.title else d.source, d.source) for d in docs]
-        known = {source for _, source in choices}
-        return gr.CheckboxGroup(choices=choices, value=[s for s in current or [] if s in known])
-
     with gr.Blocks(title=TITLE) as demo:
         turns = gr.State([])
         gr.Markdown(f"## {TITLE}\nAnswers quote the indexed GAO reports, with a numbered citation per claim.")
@@ -176,6 +159,8 @@ def build_chat(
                         latex_delimiters=[],
                         allow_tags=False,
                     )
+                    # -- issue 11b: the report filter as chips above the question (ui/reports_panel.py)
+                    only = reports_panel.build_filter()
                     with gr.Row():
                         question = gr.Textbox(
                             label="Question",
@@ -201,15 +186,9 @@ def build_chat(
                         visible=False,
                     )
                     sources = gr.HTML(render.EMPTY_SOURCES_HTML, label="Sources", elem_id="sources", js_on_load=None)
-            with gr.Tab("Documents", id="documents") as documents_tab:
-                documents = gr.HTML(label="Documents", elem_id="documents", js_on_load=None)
-                only = gr.CheckboxGroup(
-                    choices=[],
-                    value=[],
-                    label="Answer only from these documents (none ticked: all documents)",
-                    elem_id="only-documents",
-                )
-                refresh = gr.Button("Refresh", size="sm")
+            # -- issue 11b: the Reports tab (list, read, add; ui/reports_panel.py)
+            with gr.Tab("Reports", id="documents") as documents_tab:
+                panel = reports_panel.build_reports_tab()
 
         outputs = [question, chatbot, turns, sources, citation_pick, download]
         # One pool for everything that calls assistant.ask, so examples and typed questions share the limit.
@@ -224,11 +203,8 @@ def build_chat(
         clear_button.click(clear, None, cleared, api_name="clear")
         chatbot.clear(clear, None, cleared, api_visibility="private")  # the Chatbot's own trash icon
         chatbot.like(rate, [turns], None, api_visibility="private")
-        documents_tab.select(list_documents, None, documents, api_visibility="private")
-        refresh.click(list_documents, None, documents, api_name="documents")
-        refresh.click(document_choices, only, only, api_visibility="private")
-        demo.load(list_documents, None, documents, api_visibility="private")
-        demo.load(document_choices, only, only, api_visibility="private")
+        # -- issue 11b: reports panel events
+        reports_panel.wire_reports(panel, demo, assistant, only, can_upload, tab=documents_tab)
     return demo
 
 

@@ -106,7 +106,7 @@ def test_clear_conversation_and_documents_view(page, server):
     page.wait_for_function(f'document.querySelectorAll("{BOT}").length === 0')
     assert page.get_by_text("How many recommendations did GAO make to DOD?").is_visible()
 
-    page.get_by_role("tab", name="Documents").click()
+    page.get_by_role("tab", name="Reports").click()
     table = page.locator("#documents table.documents")
     table.wait_for()
     text = table.inner_text()
