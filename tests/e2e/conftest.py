@@ -76,13 +76,15 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def wait_until_healthy(url: str, process: subprocess.Popen, log_path: Path, timeout: float) -> None:
+def wait_until_healthy(
+    url: str, process: subprocess.Popen, log_path: Path, timeout: float, auth: tuple[str, str] | None = None
+) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"server exited with {process.returncode}:\n{log_path.read_text()[-4000:]}")
         try:
-            if httpx.get(f"{url}/api/health", timeout=2).status_code == 200:
+            if httpx.get(f"{url}/api/health", timeout=2, auth=auth).status_code == 200:
                 return
         except httpx.HTTPError:
             pass
@@ -141,7 +143,9 @@ def launch(
         )
     url = f"http://127.0.0.1:{port}"
     try:
-        wait_until_healthy(url, process, log_path, STARTUP_TIMEOUT)
+        first_login = env.get("ASSISTANT_AUTH", "").split(",")[0].partition(":")
+        auth = (first_login[0], first_login[2]) if first_login[2] else None
+        wait_until_healthy(url, process, log_path, STARTUP_TIMEOUT, auth)
         yield Server(url=url, data_dir=data, corpus_dir=corpus, log_path=log_path, tmp_dir=tmp)
     finally:
         stop(process)
