@@ -50,7 +50,7 @@ def compact_turn(turn: Mapping[str, Any]) -> dict[str, Any]:
     reply = turn.get("reply") if isinstance(turn.get("reply"), Mapping) else {}
     assert isinstance(reply, Mapping)
     citations = []
-    for raw in list(reply.get("citations") or [])[:MAX_CITATIONS]:
+    for raw in _list(reply.get("citations"))[:MAX_CITATIONS]:
         if not isinstance(raw, Mapping):
             continue
         citation: dict[str, Any] = {k: capped(raw.get(k), MAX_SHORT_CHARS) for k in _CITATION_TEXT if raw.get(k)}
@@ -79,12 +79,12 @@ def conversations_of(stored: Any, user: str) -> list[dict[str, Any]]:
     if not isinstance(stored, Mapping) or stored.get("owner") != owner_key(user):
         return []
     out = []
-    for raw in list(stored.get("conversations") or [])[:MAX_CONVERSATIONS]:
+    for raw in _list(stored.get("conversations"))[:MAX_CONVERSATIONS]:
         if not isinstance(raw, Mapping) or not isinstance(raw.get("id"), str) or not raw["id"]:
             continue
         turns = [
             compact_turn(t)
-            for t in list(raw.get("turns") or [])[-MAX_SESSION_TURNS:]
+            for t in _list(raw.get("turns"))[-MAX_SESSION_TURNS:]
             if isinstance(t, Mapping) and isinstance(t.get("question"), str) and t["question"]
         ]
         if turns:
@@ -134,6 +134,10 @@ def choices(stored: Any, user: str) -> list[tuple[str, str]]:
         (f"{c['started']} · {c['title']}" if c["started"] else c["title"], c["id"])
         for c in conversations_of(stored, user)
     ]
+
+
+def _list(value: Any) -> list[Any]:
+    return list(value) if isinstance(value, list | tuple) else []
 
 
 def _is_int(value: Any) -> bool:

@@ -57,13 +57,14 @@ def test_the_blob_stays_under_its_size_cap():
 
 def test_whatever_the_browser_sends_back_is_checked():
     owner = history.owner_key("ana")
-    for junk in (None, "text", 3, [], {"owner": owner, "conversations": "no"}, {"owner": owner}):
+    junk_values = (None, "text", 3, [], {"owner": owner, "conversations": "no"}, {"owner": owner, "conversations": 7})
+    for junk in (*junk_values, {"owner": owner, "conversations": [{"id": "c", "turns": 5}]}):
         assert history.restore(junk, "ana") == (None, [])
     stored = {
         "owner": owner,
         "conversations": [
             {"id": 5, "turns": [turn("bad id")]},
-            {"id": "c1", "turns": ["text", {"question": 3}, {"question": "Kept?", "reply": "not a dict"}]},
+            {"id": "c1", "turns": ["text", {"question": 3}, {"question": "Kept?", "reply": {"citations": 9}}]},
             "junk",
         ],
     }
