@@ -209,6 +209,7 @@ def build_chat(
             respond=respond,
             answer_outputs=outputs,
             ask_events=ask_events,
+            reports_changed=[panel.upload.submit, panel.refresh.click],
         )
         reports_panel.wire_reports(panel, demo, assistant, only, can_upload, tab=documents_tab)
     return demo

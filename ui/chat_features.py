@@ -86,7 +86,7 @@ def build_undo() -> Any:
 
 def build_past() -> dict[str, Any]:
     """The past conversations of this browser and login."""
-    with gr.Row(equal_height=True):
+    with gr.Row(equal_height=False):
         past = gr.Dropdown(
             choices=[],
             value=None,
@@ -94,7 +94,7 @@ def build_past() -> dict[str, Any]:
             elem_id="past-conversations",
             scale=4,
         )
-        forget = gr.Button("Forget them", size="sm", elem_id="forget-history", scale=1, min_width=100)
+        forget = gr.Button("Forget past conversations", size="sm", elem_id="forget-history", scale=1, min_width=120)
     return {"past": past, "forget": forget}
 
 
@@ -115,9 +115,11 @@ def wire(
     respond: Callable[..., Iterator[tuple[Any, ...]]],
     answer_outputs: list[Any],
     ask_events: dict[str, Any],
+    reports_changed: Sequence[Any] = (),
 ) -> None:
     """Bind the features' events. ``asked``: the events that answer a question (each gets the saving and
-    the follow-ups after it); ``respond``: the chat's answering generator, reused by the follow-ups."""
+    the follow-ups after it); ``respond``: the chat's answering generator, reused by the follow-ups;
+    ``reports_changed``: triggers after which the examples are drawn again (an upload, a refresh)."""
     follow = parts.follow_buttons
 
     def outline() -> tuple[list[Any], dict[str, Any]] | None:
@@ -166,6 +168,14 @@ def wire(
 
     restored = [chatbot, turns, parts.conversation, parts.past, sources, citation_pick, download]
     demo.load(restore, [parts.store], restored, api_visibility="private")
+
+    def examples_again() -> Any:
+        found = outline()
+        questions = examples.report_examples(*found) if found else []
+        return gr.Chatbot(examples=[{"text": q} for q in questions] or None)
+
+    for trigger in reports_changed:
+        trigger(examples_again, None, chatbot, api_visibility="private")
 
     # -- after each answer: save in the browser, suggest follow-ups ----------------------------------------------
     def after_answer(conversation: list[dict[str, Any]], stored: Any, conversation_id: str, request: gr.Request):

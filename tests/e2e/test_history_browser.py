@@ -106,6 +106,10 @@ def test_another_login_in_the_same_browser_does_not_see_the_history(browser, log
         page.wait_for_timeout(1500)  # the restore event has run
         assert page.locator(BOT).count() == 0
         assert "How many recommendations" not in page.locator("#past-conversations").inner_text()
+        # ASSISTANT_UPLOAD_USERS is unset: with a login on, nobody is offered the upload box.
+        page.get_by_role("tab", name="Reports").click()
+        page.locator("#documents table.documents").wait_for()
+        assert page.locator("#report-file").count() == 0 or not page.locator("#report-file").is_visible()
     finally:
         context.close()
 

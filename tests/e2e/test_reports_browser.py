@@ -111,8 +111,9 @@ def test_an_uploaded_report_is_answerable_without_a_restart(page, reports_server
     reader.wait_for()
     assert "replaced 41 lighthouse lamps" in reader.inner_text()
 
-    # And asked about, from the chat.
+    # And asked about, from the chat, whose examples now include it.
     page.get_by_role("tab", name="Chat").click()
+    page.get_by_text("What is LX-26-900720 about?").wait_for()
     answer = ask(page, "How many lighthouse lamps did keepers replace in 2025?")
     assert "41" in answer.inner_text(), answer.inner_text()
 
