@@ -120,6 +120,7 @@ class ReportUploads:
         if not data.strip():
             raise UploadRefused(422, f"{name}: the file is empty")
         corpus = Path(self.settings.corpus_dir)
+        corpus.mkdir(parents=True, exist_ok=True)
         with self._lock:
             target = corpus / name
             if target.exists():

@@ -92,6 +92,21 @@ def test_a_file_already_in_the_corpus_is_refused(tmp_path):
     assert sorted(p.name for p in (tmp_path / "corpus").iterdir()) == ["a.md"] and bot.ingests == 1
 
 
+def test_when_the_index_cannot_be_updated_the_file_is_taken_back_out(tmp_path):
+    from assistant import IndexLocked
+
+    client, bot = client_for(tmp_path)
+
+    def locked(*args, **kwargs):
+        raise IndexLocked("Another process (pid 42) is writing the index /srv/data/index.")
+
+    bot.ingest = locked  # type: ignore[method-assign]
+    response = post(client, "a.md", REPORT)
+    assert response.status_code == 503 and "pid 42" in response.json()["detail"]
+    assert "/srv/data" not in response.json()["detail"]  # no server paths
+    assert list((tmp_path / "corpus").iterdir()) == []
+
+
 def test_an_upload_over_50_mb_is_refused_before_reading_it(tmp_path):
     client, _ = client_for(tmp_path)
     response = post(client, "big.txt", b"x", **{"content-length": str(50_000_001)})
