@@ -146,6 +146,7 @@ def build_chat(
                     extra["follow_buttons"] = chat_features.build_follow_ups()
                     extra |= chat_features.build_feedback()
                     only = reports_panel.build_filter()
+                    extra["note"] = chat_features.build_filter_note()
                     with gr.Row():
                         question = gr.Textbox(
                             label="Question",

@@ -42,6 +42,7 @@ class Parts:
     forget: Any
     follow_buttons: list[Any]
     follow_source: Any
+    note: Any
     feedback_box: Any
     thanks: Any
     reason: Any
@@ -61,6 +62,13 @@ def build_states() -> dict[str, Any]:
     }
 
 
+def filter_note(conversation: Sequence[Any], chosen: Sequence[str] | None) -> Any:
+    """The note under the chips: shown when the latest answer abstained while the filter was on."""
+    reply = conversation[-1].get("reply", {}) if conversation else {}
+    limited = bool(chosen) and bool(reply.get("abstained")) and reply.get("notice") != "empty_question"
+    return gr.Markdown(FILTER_NOTE if limited else "", visible=limited)
+
+
 def build_follow_ups() -> list[Any]:
     """Up to three suggested follow-up buttons (call under the conversation)."""
     with gr.Row(elem_id="follow-ups"):
@@ -78,6 +86,16 @@ def build_feedback() -> dict[str, Any]:
         comment = gr.Textbox(label="Comment (optional)", max_length=1000, lines=2, elem_id="feedback-comment")
         send = gr.Button("Send", size="sm", elem_id="feedback-send")
     return {"feedback_box": box, "thanks": thanks, "reason": reason, "comment": comment, "send": send}
+
+
+FILTER_NOTE = (
+    "This answer was looked for only in the reports under **Answering from**. Remove them (×) to search every report."
+)
+
+
+def build_filter_note() -> Any:
+    """Says, under the chips, when an answer that found nothing was limited to some reports."""
+    return gr.Markdown("", visible=False, elem_id="filter-note", elem_classes=["notice"])
 
 
 def build_undo() -> Any:
@@ -178,10 +196,16 @@ def wire(
         trigger(examples_again, None, chatbot, api_visibility="private")
 
     # -- after each answer: save in the browser, suggest follow-ups ----------------------------------------------
-    def after_answer(conversation: list[dict[str, Any]], stored: Any, conversation_id: str, request: gr.Request):
+    def after_answer(
+        conversation: list[dict[str, Any]],
+        stored: Any,
+        conversation_id: str,
+        chosen: list[str] | None,
+        request: gr.Request,
+    ) -> tuple[Any, ...]:
         conversation = own_turns(conversation, request)
         if not conversation:
-            return (gr.skip(), gr.skip(), gr.skip(), gr.skip(), *hidden_follow_ups)
+            return (gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip(), *hidden_follow_ups)
         user = user_of(request)
         conversation_id = conversation_id or history.new_conversation_id()
         stored = history.save(stored, user, conversation_id, conversation)
@@ -193,11 +217,12 @@ def wire(
         buttons = [gr.Button(value=q, visible=True) for q in questions]
         buttons += [gr.Button(visible=False) for _ in range(len(follow) - len(buttons))]
         picker = gr.Dropdown(choices=history.choices(stored, user), value=conversation_id)
-        return (stored, conversation_id, picker, source, *buttons)
+        return (stored, conversation_id, picker, source, filter_note(conversation, chosen), *buttons)
 
-    saved = [parts.store, parts.conversation, parts.past, parts.follow_source, *follow]
+    saved = [parts.store, parts.conversation, parts.past, parts.follow_source, parts.note, *follow]
+    saving = [turns, parts.store, parts.conversation, only]
     for event in asked:
-        event.then(after_answer, [turns, parts.store, parts.conversation], saved, api_visibility="private")
+        event.then(after_answer, saving, saved, api_visibility="private")
 
     def ask_follow_up(
         text: str, source: str, conversation: list[dict[str, Any]], chosen: list[str] | None, request: gr.Request
@@ -211,7 +236,7 @@ def wire(
             answer_outputs,
             api_visibility="private",
             **ask_events,
-        ).then(after_answer, [turns, parts.store, parts.conversation], saved, api_visibility="private")
+        ).then(after_answer, saving, saved, api_visibility="private")
 
     # -- past conversations ---------------------------------------------------------------------------------------
     def open_past(conversation_id: str | None, stored: Any, request: gr.Request) -> tuple[Any, ...]:
@@ -292,7 +317,8 @@ def stash_for_undo(trigger: Any, parts: Parts, turns: Any) -> Any:
         conversation = own_turns(conversation, request)
         hidden = tuple(gr.Button(visible=False) for _ in parts.follow_buttons)
         kept = {"id": conversation_id, "turns": conversation}
-        return (kept, gr.Button(visible=bool(conversation)), "", gr.Group(visible=False), *hidden)
+        note = gr.Markdown("", visible=False)
+        return (kept, gr.Button(visible=bool(conversation)), "", gr.Group(visible=False), note, *hidden)
 
-    outputs = [parts.undo_turns, parts.undo, parts.conversation, parts.feedback_box, *parts.follow_buttons]
+    outputs = [parts.undo_turns, parts.undo, parts.conversation, parts.feedback_box, parts.note, *parts.follow_buttons]
     return trigger(stash, [turns, parts.conversation], outputs, api_visibility="private")

@@ -130,6 +130,11 @@ def test_the_report_filter_shows_as_chips_in_the_chat_and_can_be_removed(sized_p
     assert "Answering from" in chips.inner_text()
     answer = ask(page, "How many recommendations did GAO make to DOD?")
     assert "recommendation" in answer.inner_text().lower()
+    assert not page.locator("#filter-note").is_visible()
+    # An answer that finds nothing while the filter is on says why, under the chips.
+    ask(page, "What is the capital of France?")
+    note = page.locator("#filter-note")
+    note.get_by_text("only in the reports under").wait_for()
     page.screenshot(path=str(output_dir / f"reports-filter-chip-{page.viewport_name}.png"), full_page=True)
 
     chip.get_by_role("button").click()  # the chip's ×
