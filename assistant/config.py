@@ -224,6 +224,12 @@ class Settings(BaseSettings):
         "e.g. 'assistant.example.org,10.0.0.5'; '*.example.org' allows subdomains. Requests with any other Host "
         "header get 400, which stops DNS rebinding.",
     )
+    upload_users: str | None = Field(
+        None,
+        description="Who may add a report from the browser (Reports tab) when a login is configured: user names "
+        "separated by commas, or '*' for every logged-in user; unset: nobody. Without a login, anyone using the chat "
+        "may add reports while the server listens on loopback only, and nobody when it listens beyond it.",
+    )
     feedback_retention_days: int = Field(
         90, ge=0, description="Ratings older than this many days are removed from the feedback log; 0: no recording."
     )

@@ -1,8 +1,9 @@
 """One ASGI app: FastAPI with the HTTP API under ``/api``, OpenAPI docs at ``/docs``, the chat at ``/``.
 
 Every request passes, outermost first: the Host allow-list, the security headers, the client address
-(for login throttling), the body limits (size, UTF-8, JSON depth), the closed upload route and the
-chat event guard; then the API routes, the export links, and the Gradio app.
+(for login throttling), the report upload route (``ui.upload``, its own 50 MB cap), the body limits (size,
+UTF-8, JSON depth), the closed Gradio upload route and the chat event guard; then the API routes, the
+export links, and the Gradio app.
 """
 
 from __future__ import annotations
@@ -26,7 +27,9 @@ from .chat_guard import ChatGuard
 from .exports import ExportLinks, export_router
 from .feedback import FeedbackLog
 from .security import SecurityHeaders, UploadGate, allowed_hosts
+from .sessions import user_of
 from .throttle import ClientAddress, TooManyAttempts
+from .upload import ReportUploads, UploadRoute, may_upload, upload_endpoint
 
 # Concurrency. Answering is CPU-bound (query embedding + scoring on one shared model, ~25 ms a question
 # here): running more questions at once than ~2 per core only adds contention, so each path (the chat queue,
@@ -78,11 +81,17 @@ def create_app(
     feedback = FeedbackLog(settings.feedback_path, settings.feedback_retention_days, settings.feedback_max_bytes)
     feedback.prune()
     exports = ExportLinks()
+
+    # -- issue 11b: who may add reports from the browser (ui/upload.py)
+    def can_upload(request: gr.Request) -> bool:
+        return may_upload(settings, user_of(request), authenticator.enabled)
+
     blocks = build_chat(
         assistant,  # type: ignore[arg-type]
         feedback=feedback,
         ask_concurrency=ask_concurrency,
         exports=exports,
+        can_upload=can_upload,
     )
     # api_open=False: Gradio's direct /run routes would skip the queue and its limits.
     blocks.queue(max_size=queue_size, default_concurrency_limit=CHEAP_EVENT_CONCURRENCY, api_open=False)
@@ -107,6 +116,9 @@ def create_app(
     app.add_middleware(ChatGuard, blocks=blocks, identify=identify if authenticator.enabled else None)
     app.add_middleware(UploadGate)
     app.add_middleware(BodySizeLimit)
+    # -- issue 11b: POST /upload-report, served before the 1 MB body limit (it caps at 50 MB itself)
+    uploads = ReportUploads(assistant, settings)
+    app.add_middleware(UploadRoute, endpoint=upload_endpoint(uploads, identify, authenticator.enabled))
     app.add_middleware(ClientAddress)
     app.add_middleware(SecurityHeaders)
     app.add_middleware(TrustedHostMiddleware, allowed_hosts=allowed_hosts(settings.host, settings.allowed_hosts))

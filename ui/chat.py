@@ -8,29 +8,22 @@ to the assistant while only escaped text goes to the browser.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import gradio as gr
 
-from . import render
+from . import chat_features, render, reports_panel
 from .api import AssistantLike
 from .exports import ExportLinks, link_html
 from .feedback import FeedbackLog
 from .limits import MAX_QUESTION_CHARS
-from .security import public_reply, public_text
-from .sessions import add_turn, liked_turn, own_turns, session_of, user_of
+from .security import public_reply
+from .sessions import add_turn, own_turns, session_of, user_of
 
 log = logging.getLogger(__name__)
 
 TITLE = "GAO report assistant"
-
-EXAMPLE_QUESTIONS = (
-    "How many recommendations did GAO make to DOD?",
-    "Which countries take part in Operation Olympic Defender?",
-    "What challenges impede collaboration with allies and partners on space?",
-    "Did DOD concur with the recommendations?",
-)
 
 # The sources panel, abstentions and citation markers. Gradio theme variables keep light/dark modes right.
 CSS = """
@@ -52,27 +45,27 @@ sup.cite { color: var(--color-accent); font-weight: 600; }
 .export-link { font-size: .85em; padding: .3em .8em; border: 1px solid var(--border-color-primary);
   border-radius: 6px; text-decoration: none; color: var(--body-text-color); display: inline-block; }
 .export-link.disabled { color: var(--body-text-color-subdued); }
-table.documents { width: 100%; border-collapse: collapse; }
-table.documents th, table.documents td { text-align: left; padding: .35em .6em;
-  border-bottom: 1px solid var(--border-color-primary); }
 """
+CSS += reports_panel.CSS + chat_features.CSS  # issue 11b
 
 
 def build_chat(
     assistant: AssistantLike,
     feedback: FeedbackLog | None = None,
-    examples: Sequence[str] = EXAMPLE_QUESTIONS,
+    examples: Sequence[str] | None = None,
     ask_concurrency: int = 4,
     exports: ExportLinks | None = None,
+    can_upload: Callable[[gr.Request], bool] | None = None,
 ) -> gr.Blocks:
     """Build the chat UI over ``assistant``.
 
     Args:
         assistant: Anything with ``ask``, ``documents`` and ``source_text`` (an ``assistant.Assistant``).
         feedback: Where thumbs up/down go; None disables recording (the buttons still show).
-        examples: Questions offered on an empty chat.
+        examples: Questions offered on an empty chat; None: drawn from the indexed reports when the page loads.
         ask_concurrency: How many questions are answered at once across all sessions (see ``app.py``).
         exports: The sessions' export links (``ui.exports``; served by the app at ``/export/<token>``).
+        can_upload: Whether a request's user may add reports (shows the upload box); None: nobody.
     """
     exports = exports if exports is not None else ExportLinks()
 
@@ -128,39 +121,12 @@ def build_chat(
             "",
         )
 
-    def rate(turns: list[dict[str, Any]], data: gr.LikeData, request: gr.Request) -> None:
-        turns = own_turns(turns, request)
-        turn_index = liked_turn(data.index)
-        if turn_index is None or turn_index >= len(turns) or data.liked not in (True, False):
-            log.warning("ignored a rating of message %.20r (%d turns in the session)", data.index, len(turns))
-            return
-        if feedback is not None:
-            turn = turns[turn_index]
-            session = session_of(request)
-            feedback.record(turn["question"], turn["reply"], liked=bool(data.liked), session=session, turn=turn_index)
-
     def end_session(request: gr.Request) -> None:
         exports.forget(session_of(request))
 
-    def list_documents() -> str:
-        try:
-            return render.documents_html([d.to_dict() for d in assistant.documents()])
-        except Exception as exc:  # the index may be down: say so instead of failing the page
-            log.warning("could not list documents: %s", exc)
-            reason = render.escape_text(public_text(str(exc)))
-            return f'<div class="sources-empty">The index is unavailable: {reason}</div>'
-
-    def document_choices(current: list[str] | None) -> Any:
-        try:
-            docs = assistant.documents()
-        except Exception:
-            return gr.skip()
-        choices = [(f"{d.title} ({d.source})" if d.title else d.source, d.source) for d in docs]
-        known = {source for _, source in choices}
-        return gr.CheckboxGroup(choices=choices, value=[s for s in current or [] if s in known])
-
     with gr.Blocks(title=TITLE) as demo:
         turns = gr.State([])
+        extra = chat_features.build_states()  # issue 11b
         gr.Markdown(f"## {TITLE}\nAnswers quote the indexed GAO reports, with a numbered citation per claim.")
         with gr.Tabs():
             with gr.Tab("Chat", id="chat"), gr.Row(equal_height=False):
@@ -169,13 +135,18 @@ def build_chat(
                         label="Conversation",
                         elem_id="chatbot",
                         height=560,
-                        examples=[{"text": q} for q in examples],
+                        examples=[{"text": q} for q in examples] if examples else None,
                         feedback_options=("Like", "Dislike"),
                         buttons=["copy"],
                         sanitize_html=True,  # second layer; render.py already escapes everything
                         latex_delimiters=[],
                         allow_tags=False,
                     )
+                    # -- issue 11b: follow-ups, feedback, report filter chips (ui/chat_features.py, ui/reports_panel.py)
+                    extra["follow_buttons"] = chat_features.build_follow_ups()
+                    extra |= chat_features.build_feedback()
+                    only = reports_panel.build_filter()
+                    extra["note"] = chat_features.build_filter_note()
                     with gr.Row():
                         question = gr.Textbox(
                             label="Question",
@@ -191,7 +162,9 @@ def build_chat(
                         ask_button = gr.Button("Ask", variant="primary", scale=1, min_width=80, elem_id="ask")
                     with gr.Row():
                         clear_button = gr.Button("Clear conversation", elem_id="clear", size="sm")
+                        extra["undo"] = chat_features.build_undo()  # issue 11b
                         download = gr.HTML(link_html(None), elem_id="export-box", js_on_load=None)
+                    extra |= chat_features.build_past()  # issue 11b
                 with gr.Column(scale=2, min_width=300):
                     gr.Markdown("### Sources")
                     citation_pick = gr.Radio(
@@ -201,34 +174,45 @@ def build_chat(
                         visible=False,
                     )
                     sources = gr.HTML(render.EMPTY_SOURCES_HTML, label="Sources", elem_id="sources", js_on_load=None)
-            with gr.Tab("Documents", id="documents") as documents_tab:
-                documents = gr.HTML(label="Documents", elem_id="documents", js_on_load=None)
-                only = gr.CheckboxGroup(
-                    choices=[],
-                    value=[],
-                    label="Answer only from these documents (none ticked: all documents)",
-                    elem_id="only-documents",
-                )
-                refresh = gr.Button("Refresh", size="sm")
+            # -- issue 11b: the Reports tab (list, read, add; ui/reports_panel.py)
+            with gr.Tab("Reports", id="documents") as documents_tab:
+                panel = reports_panel.build_reports_tab()
 
         outputs = [question, chatbot, turns, sources, citation_pick, download]
         # One pool for everything that calls assistant.ask, so examples and typed questions share the limit.
         ask_events = {"concurrency_limit": ask_concurrency, "concurrency_id": "ask"}
         inputs = [question, turns, only]
-        question.submit(respond, inputs, outputs, api_name="ask", **ask_events)  # type: ignore[arg-type]
-        ask_button.click(respond, inputs, outputs, api_visibility="private", **ask_events)  # type: ignore[arg-type]
-        chatbot.example_select(ask_example, [turns, only], outputs, api_visibility="private", **ask_events)  # type: ignore[arg-type]
+        asked = [
+            question.submit(respond, inputs, outputs, api_name="ask", **ask_events),  # type: ignore[arg-type]
+            ask_button.click(respond, inputs, outputs, api_visibility="private", **ask_events),  # type: ignore[arg-type]
+            chatbot.example_select(ask_example, [turns, only], outputs, api_visibility="private", **ask_events),  # type: ignore[arg-type]
+        ]
         citation_pick.select(select_citation, [citation_pick, turns], sources, api_name="select_citation")
         demo.unload(end_session)
         cleared = [chatbot, turns, sources, citation_pick, download, question]
-        clear_button.click(clear, None, cleared, api_name="clear")
-        chatbot.clear(clear, None, cleared, api_visibility="private")  # the Chatbot's own trash icon
-        chatbot.like(rate, [turns], None, api_visibility="private")
-        documents_tab.select(list_documents, None, documents, api_visibility="private")
-        refresh.click(list_documents, None, documents, api_name="documents")
-        refresh.click(document_choices, only, only, api_visibility="private")
-        demo.load(list_documents, None, documents, api_visibility="private")
-        demo.load(document_choices, only, only, api_visibility="private")
+        # -- issue 11b: Clear keeps the conversation for Undo first; then history, follow-ups, feedback, reports
+        parts = chat_features.Parts(**extra)
+        chat_features.stash_for_undo(clear_button.click, parts, turns).then(clear, None, cleared, api_name="clear")
+        chat_features.stash_for_undo(chatbot.clear, parts, turns).then(clear, None, cleared, api_visibility="private")
+        chat_features.wire(
+            parts,
+            demo,
+            assistant=assistant,
+            feedback=feedback,
+            exports=exports,
+            chatbot=chatbot,
+            turns=turns,
+            only=only,
+            sources=sources,
+            citation_pick=citation_pick,
+            download=download,
+            asked=asked,
+            respond=respond,
+            answer_outputs=outputs,
+            ask_events=ask_events,
+            reports_changed=[panel.upload.submit, panel.refresh.click],
+        )
+        reports_panel.wire_reports(panel, demo, assistant, only, can_upload, tab=documents_tab)
     return demo
 
 

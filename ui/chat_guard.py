@@ -190,6 +190,12 @@ def value_problem(block: Any, value: Any) -> str | None:
         if not isinstance(value, list) or len(value) > MAX_CHOICES:
             return "must be a list of choices."
         return _unknown_choice(block, value)
+    if isinstance(block, gr.Dropdown):  # the report filter chips (multiselect) and the report reader
+        if block.multiselect:
+            if not isinstance(value, list) or len(value) > MAX_CHOICES:
+                return "must be a list of choices."
+            return _unknown_choice(block, value)
+        return None if value is None else _unknown_choice(block, [value])
     if isinstance(block, gr.Radio):
         return None if value is None else _unknown_choice(block, [value])
     return None

@@ -3,18 +3,22 @@
 After each answer the chat shows an *Export as Markdown* link, ``export/<token>``: the token is random,
 bound to the session and to the logged-in user, and forgotten when the conversation is cleared or the
 session ends (or after ``ttl`` seconds without use). Following the link renders the conversation at that
-moment (``render.conversation_markdown``, escaped) and sends it as an attachment with ``Cache-Control:
-no-store``. Nothing lands in Gradio's file cache or anywhere else on the server.
+moment (``render.conversation_markdown``, escaped, sources with their pages) and sends it as an attachment
+named after the date and the first question (``2026-12-02-how-much-is-gao-requesting.md``) with
+``Cache-Control: no-store``. Nothing lands in Gradio's file cache or anywhere else on the server.
 """
 
 from __future__ import annotations
 
 import html
+import re
 import secrets
 import threading
 import time
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
@@ -85,12 +89,34 @@ class ExportLinks:
             self._token_of.pop(entry.session, None)
 
 
+FILENAME_WORDS = 6
+FILENAME_CHARS = 60
+
+
+def export_filename(turns: Sequence[Any], day: date | None = None) -> str:
+    """The export's file name: the date and the first question's first words.
+
+    Example:
+        >>> export_filename([{"question": "How much is GAO requesting for FY 2027?"}], date(2026, 12, 2))
+        '2026-12-02-how-much-is-gao-requesting-for.md'
+    """
+    day = day or datetime.now(UTC).date()
+    first = str(turns[0].get("question", "")) if turns and isinstance(turns[0], dict) else ""
+    ascii_text = unicodedata.normalize("NFKD", first).encode("ascii", "ignore").decode().lower()
+    words = re.findall(r"[a-z0-9]+", ascii_text)[:FILENAME_WORDS]
+    slug = "-".join(words)[:FILENAME_CHARS].strip("-") or "conversation"
+    return f"{day.isoformat()}-{slug}.md"
+
+
 def link_html(token: str | None) -> str:
-    """The chat's export control: a download link once there is something to export."""
+    """The chat's export control: a download link once there is something to export.
+
+    The file name comes from the response (``Content-Disposition``), made when the link is followed.
+    """
     if not token:
         return NO_EXPORT_HTML
     href = html.escape(f"export/{token}", quote=True)
-    return f'<a class="export-link" id="export" href="{href}" download="conversation.md">Export as Markdown</a>'
+    return f'<a class="export-link" id="export" href="{href}" download>Export as Markdown</a>'
 
 
 def export_router(links: ExportLinks, identify: Callable[[Request], str | None]) -> APIRouter:
@@ -109,7 +135,7 @@ def export_router(links: ExportLinks, identify: Callable[[Request], str | None])
             render.conversation_markdown(turns),
             media_type="text/markdown; charset=utf-8",
             headers={
-                "Content-Disposition": 'attachment; filename="conversation.md"',
+                "Content-Disposition": f'attachment; filename="{export_filename(list(turns))}"',
                 "Cache-Control": "no-store",
             },
         )

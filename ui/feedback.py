@@ -22,6 +22,9 @@ MAX_TEXT_CHARS = 4000  # question, answer, standalone question, notice
 MAX_QUOTE_CHARS = 1000
 MAX_SHORT_CHARS = 300  # source, title, section, ids
 MAX_CITATIONS = 20
+MAX_COMMENT_CHARS = 1000
+# What a user can say was wrong with an answer (the optional reason after a thumbs-down).
+REASONS = ("wrong", "incomplete", "wrong source", "other")
 CITATION_FIELDS = (
     *("n", "source", "title", "section", "quote", "chunk_id"),
     *("char_start", "char_end", "page", "printed_page"),
@@ -50,7 +53,8 @@ class FeedbackLog:
     """The ratings of one data dir; safe to call from many sessions (threads) at once.
 
     Each line: ``{"time", "rating": "up"|"down", "question", "standalone_question", "answer",
-    "citations", "abstained", "notice", "session", "turn"}``.
+    "citations", "abstained", "notice", "session", "turn"}``, plus ``"reason"`` (one of ``REASONS``) and
+    ``"comment"`` once the user has given them (:meth:`annotate`).
 
     Args:
         path: The JSONL file (``Settings.feedback_path``).
@@ -99,6 +103,24 @@ class FeedbackLog:
             entries = [e for e in self._read_unlocked() if not _same_turn(e, entry)]
             self._write_unlocked([*entries, entry])
         return entry
+
+    def annotate(self, session: str, turn: int, reason: str | None, comment: str = "") -> dict[str, Any] | None:
+        """Add the optional reason and comment to the vote on one turn; None when there is no such vote.
+
+        ``reason`` must be one of ``REASONS`` (or None); the comment is capped at ``MAX_COMMENT_CHARS``.
+        """
+        if reason is not None and reason not in REASONS:
+            raise ValueError(f"reason must be one of {REASONS}, not {reason!r:.40}")
+        key = {"session": capped(session, MAX_SHORT_CHARS), "turn": turn}
+        with self._lock:
+            entries = self._read_unlocked()
+            found = next((e for e in reversed(entries) if _same_turn(e, key)), None)
+            if found is None:
+                return None
+            found["reason"] = reason
+            found["comment"] = capped(comment.strip(), MAX_COMMENT_CHARS)
+            self._write_unlocked(entries)
+        return found
 
     def prune(self) -> None:
         """Apply the retention period and the size cap now (the app does this at start)."""

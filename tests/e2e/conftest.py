@@ -1,11 +1,14 @@
 """One real server for the whole e2e suite: ``python -m ui`` with the real Assistant on a free loopback port.
 
 The corpus is a temp copy of the GAO report plus an HTML-injection fixture; the index and feedback log live
-in a temp data dir. Browser tests drive Debian's Chromium through Python Playwright (no browser download).
+in a temp data dir, and the server's temp dir (``TMPDIR``) is a folder of its own. ``launch`` starts further
+servers (other corpus, other settings) for the tests that need them. Browser tests drive Debian's Chromium
+through Python Playwright (no browser download).
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -57,6 +60,7 @@ class Server:
     data_dir: Path
     corpus_dir: Path
     log_path: Path
+    tmp_dir: Path | None = None
 
     @property
     def feedback_path(self) -> Path:
@@ -72,13 +76,15 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def wait_until_healthy(url: str, process: subprocess.Popen, log_path: Path, timeout: float) -> None:
+def wait_until_healthy(
+    url: str, process: subprocess.Popen, log_path: Path, timeout: float, auth: tuple[str, str] | None = None
+) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"server exited with {process.returncode}:\n{log_path.read_text()[-4000:]}")
         try:
-            if httpx.get(f"{url}/api/health", timeout=2).status_code == 200:
+            if httpx.get(f"{url}/api/health", timeout=2, auth=auth).status_code == 200:
                 return
         except httpx.HTTPError:
             pass
@@ -96,13 +102,23 @@ def stop(process: subprocess.Popen) -> None:
             process.wait(timeout=10)
 
 
-@pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    base = tmp_path_factory.mktemp("e2e")
-    corpus, data = base / "corpus", base / "data"
-    corpus.mkdir()
-    shutil.copy(ROOT / "corpus" / "GAO-25-108043.txt", corpus)
-    (corpus / "zebra-audit.md").write_text(INJECTION_DOC, encoding="utf-8")
+@contextlib.contextmanager
+def launch(
+    base: Path, corpus_files: dict[str, str | Path], extra_env: dict[str, str] | None = None
+) -> Iterator[Server]:
+    """Run ``python -m ui`` over a fresh corpus (name -> text or a file to copy) in ``base``, until the block ends.
+
+    The server gets its own temp dir (``TMPDIR``, hence Gradio's cache too) beside its data dir, so a test
+    can list everything it writes.
+    """
+    corpus, data, tmp = base / "corpus", base / "data", base / "tmp"
+    for folder in (corpus, tmp):
+        folder.mkdir()
+    for name, content in corpus_files.items():
+        if isinstance(content, Path):
+            shutil.copy(content, corpus / name)
+        else:
+            (corpus / name).write_text(content, encoding="utf-8")
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("ASSISTANT_")} | {
         "ASSISTANT_CORPUS_DIR": str(corpus),
@@ -112,7 +128,10 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         "ANONYMIZED_TELEMETRY": "False",
         "GRADIO_ANALYTICS_ENABLED": "False",
         "TOKENIZERS_PARALLELISM": "false",
+        "TMPDIR": str(tmp),
     }
+    env.pop("GRADIO_TEMP_DIR", None)
+    env |= extra_env or {}
     log_path = base / "server.log"
     with log_path.open("w") as log:
         process = subprocess.Popen(
@@ -124,10 +143,25 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         )
     url = f"http://127.0.0.1:{port}"
     try:
-        wait_until_healthy(url, process, log_path, STARTUP_TIMEOUT)
-        yield Server(url=url, data_dir=data, corpus_dir=corpus, log_path=log_path)
+        first_login = env.get("ASSISTANT_AUTH", "").split(",")[0].partition(":")
+        auth = (first_login[0], first_login[2]) if first_login[2] else None
+        wait_until_healthy(url, process, log_path, STARTUP_TIMEOUT, auth)
+        yield Server(url=url, data_dir=data, corpus_dir=corpus, log_path=log_path, tmp_dir=tmp)
     finally:
         stop(process)
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    files: dict[str, str | Path] = {"GAO-25-108043.txt": ROOT / "corpus" / "GAO-25-108043.txt"}
+    with launch(tmp_path_factory.mktemp("e2e"), files | {"zebra-audit.md": INJECTION_DOC}) as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+def launch_server() -> object:
+    """``launch`` for tests that need a server of their own (test modules cannot import conftest)."""
+    return launch
 
 
 @pytest.fixture(scope="session")
@@ -155,5 +189,21 @@ def page(browser) -> Iterator[object]:
     context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
     page = context.new_page()
     page.set_default_timeout(30_000)
+    yield page
+    context.close()
+
+
+DESKTOP = {"width": 1400, "height": 900}
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture(params=[DESKTOP, PHONE], ids=["desktop", "phone"])
+def sized_page(browser, request) -> Iterator[object]:
+    """A page at desktop (1400x900) and at phone size (390x844); ``page.viewport_name`` says which."""
+    phone = request.param is PHONE
+    context = browser.new_context(viewport=request.param, accept_downloads=True, is_mobile=phone, has_touch=phone)
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    page.viewport_name = "phone" if phone else "desktop"
     yield page
     context.close()

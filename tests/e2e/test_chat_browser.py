@@ -43,8 +43,9 @@ def ask(page, question: str) -> object:
 
 def test_ask_cite_select_and_follow_up(page, server, output_dir):
     dialogs = open_chat(page, server)
-    # An empty chat offers example questions.
-    assert page.get_by_text("How many recommendations did GAO make to DOD?").is_visible()
+    # An empty chat offers example questions drawn from the indexed reports.
+    page.get_by_text("What is GAO-25-108043 about?").wait_for()
+    assert page.get_by_text("What is ZX-01-2025 about?").is_visible()
 
     answer = ask(page, "How many recommendations did GAO make to DOD?")
     assert answer.locator("sup.cite").count() >= 1, answer.inner_text()
@@ -104,9 +105,9 @@ def test_clear_conversation_and_documents_view(page, server):
     ask(page, "Which countries take part in Operation Olympic Defender?")
     page.click("#clear")
     page.wait_for_function(f'document.querySelectorAll("{BOT}").length === 0')
-    assert page.get_by_text("How many recommendations did GAO make to DOD?").is_visible()
+    assert page.get_by_text("What is GAO-25-108043 about?").is_visible()
 
-    page.get_by_role("tab", name="Documents").click()
+    page.get_by_role("tab", name="Reports").click()
     table = page.locator("#documents table.documents")
     table.wait_for()
     text = table.inner_text()

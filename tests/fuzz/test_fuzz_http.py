@@ -15,7 +15,7 @@ from strategies import ask_body, event_data, history, json_values, search_body, 
 
 pytestmark = [pytest.mark.fuzz, pytest.mark.e2e]
 
-ACCEPTABLE = {200, 401, 404, 405, 413, 422, 429}
+ACCEPTABLE = {200, 401, 403, 404, 405, 413, 422, 429}  # 403: /upload-report from another origin
 
 
 @pytest.fixture(scope="module")
@@ -40,8 +40,15 @@ def value_for(kind: str) -> st.SearchStrategy[Any]:
     typed = {
         "textbox": text,
         "checkboxgroup": st.lists(st.sampled_from(["space.txt", "nope.txt"]) | text, max_size=3),
+        # the report filter chips (a multiselect) and the report reader (one choice)
+        "dropdown": st.none()
+        | st.sampled_from(["space.txt", "nope.txt"])
+        | st.lists(st.sampled_from(["space.txt", "nope.txt"]) | text, max_size=3)
+        | text,
         "radio": st.none() | st.integers(-1, 5) | text,
         "state": st.none(),
+        "browserstate": json_values,  # the conversations kept in the browser: whatever the client sends
+        "button": text,  # a suggested follow-up sends its label
     }.get(kind, json_values)
     return st.one_of(typed, typed, typed, json_values)
 
@@ -79,7 +86,14 @@ def test_fuzz_api_search_bodies(http, body):
 @given(raw=st.binary(max_size=3000) | st.just(b"[" * 3000) | st.just(b"x" * 1_000_001))
 def test_fuzz_raw_bytes_to_every_post_route(http, raw):
     tried("raw bodies")
-    for path in ("/api/ask", "/api/search", "/gradio_api/queue/join", "/gradio_api/call/ask", "/login"):
+    for path in (
+        "/api/ask",
+        "/api/search",
+        "/gradio_api/queue/join",
+        "/gradio_api/call/ask",
+        "/login",
+        "/upload-report",
+    ):
         check(http.post(path, content=raw, headers={"content-type": "application/json"}))
 
 

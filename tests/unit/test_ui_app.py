@@ -21,7 +21,8 @@ def test_chat_exposes_named_endpoints_for_clients():
     names = {fn.api_name for fn in demo.fns.values() if fn.api_visibility == "public"}
     assert {"ask", "select_citation", "clear", "documents"} <= names
     ask_fns = [fn for fn in demo.fns.values() if fn.concurrency_id == "ask"]
-    assert len(ask_fns) == 3 and {fn.concurrency_limit for fn in ask_fns} == {ASK_CONCURRENCY}
+    # typed, Ask button, example, and the three suggested follow-ups
+    assert len(ask_fns) == 6 and {fn.concurrency_limit for fn in ask_fns} == {ASK_CONCURRENCY}
 
 
 def test_create_app_mounts_api_docs_and_chat_with_a_bounded_queue(tmp_path):

@@ -4,12 +4,13 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, date, datetime
 
 import pytest
 from markdown_it import MarkdownIt
 
 from ui import render
-from ui.exports import ExportLinks, link_html
+from ui.exports import ExportLinks, export_filename, link_html
 
 # Our own payloads: each would run script, fetch a remote resource or link to javascript: if left verbatim.
 PAYLOADS = [
@@ -77,5 +78,40 @@ def test_an_export_link_is_forgotten_with_its_session_or_after_the_ttl():
 
 
 def test_the_export_control_is_a_plain_download_link():
-    assert 'href="export/abc"' in link_html("abc") and 'download="conversation.md"' in link_html("abc")
+    assert 'href="export/abc"' in link_html("abc") and " download>" in link_html("abc")  # name from the response
     assert "href" not in link_html(None)
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("How much is GAO requesting?", "2026-12-02-how-much-is-gao-requesting.md"),
+        (
+            "  Does DOD   concur with the 3 recommendations in GAO-25-108043? ",
+            "2026-12-02-does-dod-concur-with-the-3.md",
+        ),
+        ("Qu'est-ce que l'énergie ?", "2026-12-02-qu-est-ce-que-l-energie.md"),
+        ('<script>alert("x")</script>', "2026-12-02-script-alert-x-script.md"),
+        ("\u0645\u0627 \u0647\u0648 ؟", "2026-12-02-conversation.md"),
+        ("", "2026-12-02-conversation.md"),
+    ],
+)
+def test_the_export_is_named_after_the_date_and_the_first_question(question, expected):
+    turns = [{"question": question, "reply": {}}, {"question": "A later question", "reply": {}}]
+    assert export_filename(turns, date(2026, 12, 2)) == expected
+
+
+def test_an_export_is_named_in_its_download_response():
+    from fastapi import FastAPI
+    from starlette.testclient import TestClient
+
+    from ui.exports import export_router
+
+    exports = ExportLinks()
+    token = exports.offer("s", "", [{"question": "How many lamps were replaced?", "reply": {"answer": "41"}}])
+    solo = FastAPI()
+    solo.include_router(export_router(exports, lambda request: ""))
+    response = TestClient(solo).get(f"/export/{token}")
+    today = datetime.now(UTC).date().isoformat()
+    assert response.headers["content-disposition"] == f'attachment; filename="{today}-how-many-lamps-were-replaced.md"'
+    assert response.headers["cache-control"] == "no-store" and "## 1. How many lamps were replaced?" in response.text

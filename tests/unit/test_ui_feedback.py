@@ -105,3 +105,30 @@ def test_the_size_cap_drops_the_oldest_ratings(tmp_path):
     entries = log.read()
     assert log.path.stat().st_size <= 20_000
     assert entries and entries[-1]["turn"] == 49 and entries[0]["turn"] > 0
+
+
+def test_a_reason_and_comment_are_saved_with_the_vote_of_that_turn(tmp_path):
+    log = FeedbackLog(tmp_path / "feedback.jsonl")
+    log.record("First?", REPLY, liked=True, session="s1", turn=0)
+    log.record("Second?", REPLY, liked=False, session="s1", turn=1)
+    log.record("Other session", REPLY, liked=False, session="s2", turn=1)
+    saved = log.annotate("s1", 1, "wrong source", "  The quote is from another table.  ")
+    assert saved is not None and saved["question"] == "Second?"
+    by_question = {e["question"]: e for e in log.read()}
+    assert by_question["Second?"]["reason"] == "wrong source"
+    assert by_question["Second?"]["comment"] == "The quote is from another table."
+    assert by_question["Second?"]["rating"] == "down"  # the vote itself is kept
+    assert "reason" not in by_question["First?"] and "reason" not in by_question["Other session"]
+
+
+def test_a_reason_needs_a_vote_and_one_of_the_known_reasons(tmp_path):
+    import pytest
+
+    log = FeedbackLog(tmp_path / "feedback.jsonl")
+    assert log.annotate("s1", 0, "wrong") is None  # nothing voted yet: nothing stored
+    assert not log.path.exists()
+    log.record("q", REPLY, liked=False, session="s1", turn=0)
+    with pytest.raises(ValueError, match="reason must be one of"):
+        log.annotate("s1", 0, "<script>")
+    assert log.annotate("s1", 0, None, "x" * 5000)["comment"] == "x" * 999 + "…"  # capped
+    assert log.read()[0]["reason"] is None
