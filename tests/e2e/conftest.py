@@ -1,11 +1,13 @@
 """One real server for the whole e2e suite: ``python -m ui`` with the real Assistant on a free loopback port.
 
-The corpus is a temp copy of the GAO report plus an HTML-injection fixture; the index and feedback log live
+The corpus is a temp copy of the GAO report plus an HTML-injection fixture and a small made-up PDF report
+(``tests/fixtures/report_pdf.py``); the index and feedback log live
 in a temp data dir. Browser tests drive Debian's Chromium through Python Playwright (no browser download).
 """
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
 import signal
@@ -49,6 +51,15 @@ Inspectors noted that zebra crossing paint faded within 9 months \
 The district keeps the [zebra crossing repaint schedule](javascript:window.__xssRan='link';alert('link')) \
 for every crossing.
 """
+
+
+def build_report_pdf(path: Path) -> Path:
+    """The made-up PDF report of ``tests/fixtures/report_pdf.py`` (a fixture module, not a package)."""
+    spec = importlib.util.spec_from_file_location("report_pdf_fixture", ROOT / "tests" / "fixtures" / "report_pdf.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return Path(module.build_report_pdf(path))
 
 
 @dataclass
@@ -103,6 +114,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     corpus.mkdir()
     shutil.copy(ROOT / "corpus" / "GAO-25-108043.txt", corpus)
     (corpus / "zebra-audit.md").write_text(INJECTION_DOC, encoding="utf-8")
+    build_report_pdf(corpus / "lunar-relay.pdf")
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("ASSISTANT_")} | {
         "ASSISTANT_CORPUS_DIR": str(corpus),
