@@ -31,7 +31,8 @@ a.cite-chip:hover { background: #dbeafe; }
 .answer-text, .abstention { white-space: normal; }
 details.msg-sources { margin-top: .6em; border-top: 1px solid var(--border-color-primary); padding-top: .4em; }
 details.msg-sources > summary, details.page-view > summary { cursor: pointer; font-weight: 600;
-  color: var(--body-text-color); padding: .2em 0; }
+  font-size: .9rem; color: var(--body-text-color); padding: .2em 0; }
+.source-head { font-size: .95rem; }
 .message-content .source-card, #sources .source-card { margin: .5em 0; scroll-margin-top: 4em; }
 .source-card:focus { outline: 3px solid #1d4ed8; outline-offset: 2px; }
 .source-card.selected { border: 2px solid #1d4ed8 !important; }
@@ -47,6 +48,7 @@ table.src-table td.cited mark { background: transparent; color: #1f2937; font-we
 .table-note { font-size: .85em; color: var(--body-text-color-subdued); margin: .2em 0; }
 details.page-view img { max-width: 100%; height: auto; border: 1px solid var(--border-color-primary); }
 .answer-actions { margin-top: .4em; }
+.answer-actions .copy-text { display: none !important; }
 button.copy-answer { font-size: .85em; padding: .2em .7em; border: 1px solid var(--border-color-primary);
   border-radius: 6px; background: var(--background-fill-primary); color: var(--body-text-color); cursor: pointer; }
 @media (max-width: 760px) {
@@ -89,6 +91,8 @@ CITATION_JS = """
   });
   let seen = -1;
   const follow = () => {
+    // Gradio's example list is role="list" with buttons as its children, which is invalid ARIA (axe: critical).
+    document.querySelectorAll('#chatbot .examples[role="list"]').forEach((list) => list.setAttribute('role', 'group'));
     const panel = document.getElementById('sources');
     if (panel && !panel.hasAttribute('aria-live')) {
       panel.setAttribute('aria-live', 'polite');

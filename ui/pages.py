@@ -26,6 +26,8 @@ log = logging.getLogger(__name__)
 PAGE_SCALE = 1.5  # 108 dpi: legible on a phone, ~150-300 kB a page
 MAX_PAGE_CACHE = 32
 SEARCH_WORDS = 6  # the quote is found on the page by its first and last words (line breaks differ)
+# PDFium is not thread-safe: two pages rendered at once (a card with two PDF citations) crash the process.
+_PDFIUM = threading.Lock()
 
 
 def document_key(source: str) -> str:
@@ -128,6 +130,11 @@ class SourceLibrary:
 
 def render_page(path: Path, page: int, quote: str = "") -> bytes | None:
     """PDF page ``page`` (1-based) as PNG, the quote's lines outlined; None when the page does not exist."""
+    with _PDFIUM:
+        return _render_page(path, page, quote)
+
+
+def _render_page(path: Path, page: int, quote: str) -> bytes | None:
     import pypdfium2 as pdfium
     from PIL import Image, ImageDraw
 
