@@ -180,6 +180,7 @@ def build_chat(
                         # button (ui/render.py answer_html) that copies plain text, so Gradio's is off.
                         buttons=[],
                         render_markdown=False,
+                        autoscroll=False,  # ui/chat_assets.py scrolls to each new question and its answer
                         sanitize_html=True,  # second layer; render.py already escapes everything
                         latex_delimiters=[],
                         allow_tags=False,

@@ -90,6 +90,7 @@ CITATION_JS = """
     }
   });
   let seen = -1;
+  let answered = -1;
   const follow = () => {
     // Gradio's example list is role="list" with buttons as its children, which is invalid ARIA (axe: critical).
     document.querySelectorAll('#chatbot .examples[role="list"]').forEach((list) => list.setAttribute('role', 'group'));
@@ -99,16 +100,18 @@ CITATION_JS = """
       panel.setAttribute('role', 'region');
       panel.setAttribute('aria-label', 'Sources of the latest answer');
     }
+    const questions = document.querySelectorAll('#chatbot [data-testid="user"]');
     const bots = document.querySelectorAll('#chatbot [data-testid="bot"]');
     const last = bots[bots.length - 1];
-    const answered = last && !last.querySelector('.pending') ? bots.length : 0;
-    if (seen < 0) { seen = answered; return; }
-    if (answered > seen) {
-      seen = answered;
-      const questions = document.querySelectorAll('#chatbot [data-testid="user"]');
-      const anchor = questions[questions.length - 1] || last;
-      setTimeout(() => anchor.scrollIntoView({ block: 'start' }), 60);
-    } else if (answered < seen) { seen = answered; }
+    const done = last && !last.querySelector('.pending') ? bots.length : 0;
+    if (seen < 0) { seen = questions.length; answered = done; return; }
+    // A new question, or its answer replacing the placeholder: show the question with the answer below it.
+    if (questions.length > seen || done > answered) {
+      const anchor = questions[questions.length - 1];
+      if (anchor) setTimeout(() => anchor.scrollIntoView({ block: 'start' }), 30);
+    }
+    seen = questions.length;
+    answered = done;
   };
   new MutationObserver(() => requestAnimationFrame(follow)).observe(document.body, { childList: true, subtree: true });
   follow();
