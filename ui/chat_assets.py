@@ -14,9 +14,11 @@ CITATION_CSS = """
   --block-info-text-color: #4b5563; --color-accent: #1d4ed8; --color-accent-soft: #dbeafe;
   --button-primary-background-fill: #1d4ed8; --button-primary-background-fill-hover: #1e40af;
   --button-primary-text-color: #ffffff; --button-primary-text-color-hover: #ffffff;
-  --button-primary-border-color: #1d4ed8; --link-text-color: #1d4ed8; }
+  --button-primary-border-color: #1d4ed8; --link-text-color: #1d4ed8;
+  --checkbox-background-color-selected: #1d4ed8; --checkbox-border-color-selected: #1d4ed8;
+  --checkbox-border-color-focus: #1d4ed8; --checkbox-label-border-color-selected: #1d4ed8; }
 .dark .gradio-container { --body-text-color-subdued: #cbd5e1; --input-placeholder-color: #cbd5e1;
-  --block-info-text-color: #cbd5e1; --color-accent: #93c5fd; --link-text-color: #93c5fd;
+  --block-info-text-color: #cbd5e1; --color-accent: #93c5fd; --color-accent-soft: #1e3a8a; --link-text-color: #93c5fd;
   --button-primary-background-fill: #1d4ed8; --button-primary-background-fill-hover: #1e40af; }
 .gradio-container textarea::placeholder, .gradio-container input::placeholder { color: #4b5563; opacity: 1; }
 .dark .gradio-container textarea::placeholder { color: #cbd5e1; }

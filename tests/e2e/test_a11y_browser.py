@@ -12,6 +12,7 @@ pytestmark = pytest.mark.e2e
 BOT = "#chatbot [data-testid='bot']"
 
 VIEWPORTS = {"desktop": {"width": 1400, "height": 900}, "phone": {"width": 390, "height": 844}}
+SCHEMES = {"desktop": "light", "phone": "light", "desktop-dark": "dark"}
 
 
 def ask(page, question: str):
@@ -35,9 +36,10 @@ def serious(page) -> list[str]:
     ]
 
 
-@pytest.mark.parametrize("name", sorted(VIEWPORTS))
+@pytest.mark.parametrize("name", sorted(SCHEMES))
 def test_no_serious_accessibility_violations(browser, server, output_dir, name):
-    context = browser.new_context(viewport=VIEWPORTS[name])
+    viewport = VIEWPORTS[name.removesuffix("-dark")]
+    context = browser.new_context(viewport=viewport, color_scheme=SCHEMES[name])
     page = context.new_page()
     page.set_default_timeout(60_000)
     try:
