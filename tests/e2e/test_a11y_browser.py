@@ -27,6 +27,27 @@ def ask(page, question: str):
     return page.locator(BOT).nth(before)  # this answer, not whichever is last when the locator is used
 
 
+# WCAG relative-luminance contrast of two computed "rgb(r, g, b)" colours, in the page.
+CONTRAST_JS = """([fg, bg]) => {
+  const lum = (c) => { const [r, g, b] = c.match(/[\\d.]+/g).slice(0, 3).map(Number).map((v) => {
+    v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b; };
+  const [a, b] = [lum(fg), lum(bg)].sort((x, y) => y - x);
+  return (a + 0.05) / (b + 0.05);
+}"""
+
+
+def placeholder_contrast(page) -> float:
+    colours = page.evaluate(
+        """() => { const t = document.querySelector('#question textarea');
+        let bg = 'rgb(255, 255, 255)';
+        for (let e = t; e; e = e.parentElement) { const c = getComputedStyle(e).backgroundColor;
+          if (c && !c.startsWith('rgba(0, 0, 0, 0)') && c !== 'transparent') { bg = c; break; } }
+        return [getComputedStyle(t, '::placeholder').color, bg]; }"""
+    )
+    return float(page.evaluate(CONTRAST_JS, colours))
+
+
 def serious(page) -> list[str]:
     results = Axe().run(page)
     return [
@@ -46,11 +67,13 @@ def test_no_serious_accessibility_violations(browser, server, output_dir, name):
         page.goto(server.url + "/", wait_until="load")
         page.wait_for_selector("#question textarea")
         assert serious(page) == []
-        ask(page, "Why did receiver deliveries slip for the lunar relay ground stations?")
+        assert placeholder_contrast(page) >= 4.5  # axe does not check placeholders
+        ask(page, "What is the capital of France?")  # an abstention: muted, but still readable
+        older = ask(page, "Why did receiver deliveries slip for the lunar relay ground stations?")
         answer = ask(page, "Which countries do not take part in Operation Olympic Defender?")
         answer.locator("a.cite-chip").first.click()
         page.locator(".source-card.selected").first.wait_for()
-        page.locator(BOT).first.locator("a.cite-chip").last.click()
+        older.locator("a.cite-chip").last.click()
         page.wait_for_timeout(500)
         assert serious(page) == []
         assert page.locator("#sources").get_attribute("aria-live") == "polite"

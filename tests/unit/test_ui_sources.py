@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from html.parser import HTMLParser
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from ui import render, sources
 
 # A hard-wrapped paragraph as a PDF converter writes it, with a footnote marker.
@@ -166,3 +171,42 @@ def test_copy_text_is_plain():
 def test_abstention_has_no_sources_block():
     out = render.answer_html({"answer": "The report does not say.", "abstained": True, "citations": []}, 1)
     assert out == '<div class="abstention">The report does not say.</div>'
+
+
+# -- property: whatever a document or an answer holds, the message HTML has only our own elements -----------
+
+OUR_TAGS = {
+    "div", "span", "a", "sup", "mark", "br", "details", "summary", "table", "caption", "thead", "tbody", "tr",
+    "th", "td", "p", "img", "button", "pre",
+}  # fmt: skip
+PIECES = st.sampled_from(
+    ["<script>x()</script>", "<img src=x onerror=y()>", "[a](javascript:z)", "# ", "> ", "- ", "<sup>a</sup>",
+     "&amp;", "&#60;", "\n", "\n\n", "[1]", "**", "`", "word", " ", "é", "\u202e"]
+)  # fmt: skip
+
+
+class _Tags(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, list[tuple[str, str | None]]]] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, attrs))
+
+
+@settings(max_examples=150, deadline=None)
+@given(doc=st.lists(PIECES, min_size=1, max_size=30).map("".join), answer=st.lists(PIECES, max_size=12).map("".join))
+def test_message_html_has_only_our_elements_whatever_the_text(doc, answer):
+    quote = doc[len(doc) // 3 : len(doc) // 3 + 12] or doc
+    citation = _citation(doc, quote)
+    reply = {"answer": answer + " [1]", "citations": [citation], "abstained": False, "notice": ""}
+    out = render.answer_html(reply, 1, FakeSources({"doc.txt": doc}))
+    parser = _Tags()
+    parser.feed(out)
+    for tag, attrs in parser.tags:
+        assert tag in OUR_TAGS, (tag, out)
+        for name, value in attrs:
+            assert not name.startswith("on"), (tag, name)
+            if name == "href":
+                assert value is not None and value.startswith("#src-1-"), value
+    assert "javascript:z)" not in "".join(str(v) for _, attrs in parser.tags for _, v in attrs)
