@@ -1,4 +1,4 @@
-"""Pure rendering: replies, citations, documents -> escaped HTML/Markdown for the chat; Markdown export.
+"""Pure rendering: replies, citations, documents -> escaped HTML for the chat (never Markdown); Markdown export.
 
 Everything that comes from a document or a user passes through :func:`escape_text` (or ``html.escape``)
 before it reaches the browser, so a corpus containing ``<script>``, ``<img onerror=...>`` or a
@@ -94,7 +94,7 @@ def answer_html(reply: Mapping[str, Any], turn: int, sources: Sources | None = N
     citations = list(reply.get("citations") or [])
     body = answer_body(reply, turn)
     if not citations:
-        return body
+        return body + _copy_button(src.copy_text(reply))
     answer = str(reply.get("answer", ""))
     cards, quotes = [], {}
     for c in citations:
@@ -115,10 +115,15 @@ def answer_html(reply: Mapping[str, Any], turn: int, sources: Sources | None = N
     count = f"{len(citations)} source{'s' if len(citations) != 1 else ''}"
     return (
         f'{body}<details class="msg-sources" id="sources-{turn}"><summary>Sources of this answer ({count})</summary>'
-        f'<div class="sources">{"".join(cards)}</div></details>'
-        f'<div class="answer-actions"><button type="button" class="copy-answer" title="Copy the answer and its '
-        f'sources as plain text">Copy answer</button>'
-        f'<pre class="copy-text" hidden>{html.escape(src.copy_text(reply, quotes))}</pre></div>'
+        f'<div class="sources">{"".join(cards)}</div></details>{_copy_button(src.copy_text(reply, quotes))}'
+    )
+
+
+def _copy_button(text: str) -> str:
+    """The Copy button and, hidden beside it, the plain text it copies (``ui/chat_assets.py`` does the copying)."""
+    return (
+        '<div class="answer-actions"><button type="button" class="copy-answer" title="Copy the answer and its '
+        f'sources as plain text">Copy answer</button><pre class="copy-text" hidden>{html.escape(text)}</pre></div>'
     )
 
 

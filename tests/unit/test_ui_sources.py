@@ -168,9 +168,10 @@ def test_copy_text_is_plain():
     )
 
 
-def test_abstention_has_no_sources_block():
+def test_abstention_has_no_sources_block_but_can_be_copied():
     out = render.answer_html({"answer": "The report does not say.", "abstained": True, "citations": []}, 1)
-    assert out == '<div class="abstention">The report does not say.</div>'
+    assert out.startswith('<div class="abstention">The report does not say.</div><div class="answer-actions">')
+    assert "msg-sources" not in out and '<pre class="copy-text" hidden>The report does not say.\n</pre>' in out
 
 
 # -- property: whatever a document or an answer holds, the message HTML has only our own elements -----------
