@@ -41,7 +41,12 @@ details.msg-sources > summary, details.page-view > summary { cursor: pointer; fo
 .passage sup, .src-table sup { font-size: .75em; line-height: 0; }
 .table-scroll { overflow-x: auto; max-width: 100%; margin: .3em 0; }
 table.src-table { border-collapse: collapse; font-size: .88em; min-width: 100%; }
-table.src-table caption { text-align: left; font-weight: 600; padding: .2em 0; }
+.table-title { font-weight: 600; padding: .2em 0; }
+.visually-hidden { position: absolute !important; width: 1px; height: 1px; overflow: hidden;
+  clip: rect(0 0 0 0); white-space: nowrap; }
+table.src-table th[scope="row"] { position: sticky; left: 0; z-index: 1; white-space: normal; min-width: 7em;
+  max-width: 14em; background: var(--background-fill-primary); }
+table.src-table th[scope="row"].cited-head { background: #fef3c7; }
 table.src-table th, table.src-table td { border: 1px solid var(--border-color-primary); padding: .25em .45em;
   text-align: left; white-space: nowrap; color: var(--body-text-color); }
 table.src-table .cited-head { background: #fef3c7; color: #1f2937; }
@@ -71,6 +76,13 @@ CITATION_JS = """
     document.querySelectorAll('.source-card.selected[id^="src-"]').forEach((c) => c.classList.remove('selected'));
     card.classList.add('selected');
     card.scrollIntoView({ block: 'start' });
+    // A wide table on a phone: bring the first cited cell into the scrolling box's view, beside the row header.
+    const cell = card.querySelector('td.cited');
+    const box = cell && cell.closest('.table-scroll');
+    if (box) {
+      const header = cell.parentElement.querySelector('th');
+      box.scrollLeft = Math.max(0, cell.offsetLeft - (header ? header.offsetWidth : 0) - 8);
+    }
     card.focus({ preventScroll: true });
   };
   document.addEventListener('click', (event) => {

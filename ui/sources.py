@@ -191,10 +191,13 @@ def table_html(table: Mapping[str, Any], row: int | None, columns: Sequence[int]
     )
     if table.get("source_note"):
         notes += f'<p class="table-note">{rich_inline(str(table["source_note"]))}</p>'
-    caption = f"<caption>{rich_inline(str(table.get('title') or ''))}</caption>" if table.get("title") else ""
+    title = rich_inline(str(table.get("title") or ""))
+    # The title above the scrolling box stays in view on a phone; the caption names the table for screen readers.
+    above = f'<div class="table-title">{title}</div>' if title else ""
+    caption = f'<caption class="visually-hidden">{title}</caption>' if title else ""
     return (
-        f'<div class="table-scroll" tabindex="0" title="Table (scrolls sideways)"><table class="src-table">{caption}'
-        f"<thead><tr><td></td>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>{notes}"
+        f'{above}<div class="table-scroll" tabindex="0" title="Table (scrolls sideways)"><table class="src-table">'
+        f"{caption}<thead><tr><td></td>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>{notes}"
     )
 
 

@@ -62,7 +62,7 @@ def test_no_serious_accessibility_violations(browser, server, output_dir, name):
     viewport = VIEWPORTS[name.removesuffix("-dark")]
     context = browser.new_context(viewport=viewport, color_scheme=SCHEMES[name])
     page = context.new_page()
-    page.set_default_timeout(60_000)
+    page.set_default_timeout(120_000)  # a busy 2-core machine
     try:
         page.goto(server.url + "/", wait_until="load")
         page.wait_for_selector("#question textarea")

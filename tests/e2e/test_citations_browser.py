@@ -24,7 +24,7 @@ def device(request, browser, server):
     context = browser.new_context(viewport=VIEWPORTS[request.param])
     context.grant_permissions(["clipboard-read", "clipboard-write"], origin=server.url)
     page = context.new_page()
-    page.set_default_timeout(60_000)
+    page.set_default_timeout(120_000)  # a busy 2-core machine
     problems: list[str] = []
     page.on("console", lambda m: problems.append(m.text) if "Content Security Policy" in m.text else None)
     page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
@@ -94,6 +94,9 @@ def test_chips_of_an_older_answer_show_its_pdf_page_and_table_cells(device, outp
     heads = table_card.locator("th.cited-head").all_inner_texts()
     assert heads[:2] == ["Japan", "Norway"] and heads[2].startswith("Combined operations (OOD)")
     assert table_card.locator("th.cited-head sup").inner_text() == "a"  # a real superscript, not "<sup>a</sup>"
+    cell = cited.first.bounding_box()
+    width = VIEWPORTS[name]["width"]
+    assert cell is not None and cell["x"] >= 0 and cell["x"] + cell["width"] <= width, f"cited cell out of view: {cell}"
     assert "<sup>" not in table_card.inner_text()
     page.screenshot(path=str(output_dir / f"citations-table-{name}.png"))
 

@@ -108,7 +108,8 @@ def test_table_citation_shows_a_table_with_the_cited_cell_and_its_headers_marked
     assert card.count('class="cited"') == 1
     assert '<th scope="col" class=cited-head>Bravo</th>' in card and '<th scope="col">Alpha</th>' in card
     assert '<th scope="row" class="cited-head">Lamps<sup>a</sup></th>' in card
-    assert '<div class="table-scroll" tabindex="0"' in card and "<caption>Table 1: Readiness</caption>" in card
+    assert '<div class="table-title">Table 1: Readiness</div><div class="table-scroll" tabindex="0"' in card
+    assert '<caption class="visually-hidden">Table 1: Readiness</caption>' in card
     assert '<p class="table-note"><sup>a</sup>Spare lamps only.</p>' in card
     assert "<sup>a</sup>" in card and "&lt;sup&gt;" not in card
 
