@@ -41,11 +41,13 @@ details.msg-sources > summary, details.page-view > summary { cursor: pointer; fo
 .passage sup, .src-table sup { font-size: .75em; line-height: 0; }
 .table-scroll { overflow-x: auto; max-width: 100%; margin: .3em 0; }
 table.src-table { border-collapse: collapse; font-size: .88em; min-width: 100%; }
-.table-title { font-weight: 600; padding: .2em 0; }
+.table-title { font-weight: 600; font-size: .9rem; padding: .2em 0; }
 .visually-hidden { position: absolute !important; width: 1px; height: 1px; overflow: hidden;
   clip: rect(0 0 0 0); white-space: nowrap; }
-table.src-table th[scope="row"] { position: sticky; left: 0; z-index: 1; white-space: normal; min-width: 7em;
-  max-width: 14em; background: var(--background-fill-primary); }
+table.src-table th[scope="row"] { position: sticky; left: 0; z-index: 1; white-space: normal; min-width: 9em;
+  max-width: 14em; background: var(--background-fill-primary); font-weight: 600; word-break: normal;
+  overflow-wrap: normal; }
+table.src-table th, table.src-table td { word-break: normal; overflow-wrap: normal; }
 table.src-table th[scope="row"].cited-head { background: #fef3c7; }
 table.src-table th, table.src-table td { border: 1px solid var(--border-color-primary); padding: .25em .45em;
   text-align: left; white-space: nowrap; color: var(--body-text-color); }
