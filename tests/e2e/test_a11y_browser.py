@@ -95,3 +95,15 @@ def test_the_answers_actions_come_right_before_the_question_box(page, server):
     # a visible focus indicator: the focused control has an outline
     outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
     assert outline != "none"
+
+
+def test_a_chip_works_from_the_keyboard_and_the_source_shows_focus(page, server):
+    page.goto(server.url + "/", wait_until="load")
+    page.wait_for_selector("#question textarea")
+    answer = ask(page, "Which countries do not take part in Operation Olympic Defender?")
+    answer.locator("a.cite-chip").first.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_function("() => document.activeElement && document.activeElement.id === 'src-1-1'")
+    style = page.evaluate("(s => [s.outlineStyle, s.outlineWidth])(getComputedStyle(document.activeElement))")
+    assert style[0] != "none" and style[1] != "0px", style
+    assert page.locator("#src-1-1").is_visible()
