@@ -107,6 +107,7 @@ CITATION_JS = """
   });
   let seen = -1;
   let answered = -1;
+  let pickedCard;
   const follow = () => {
     // Gradio's example list is role="list" with buttons as its children, which is invalid ARIA (axe: critical).
     document.querySelectorAll('#chatbot .examples[role="list"]').forEach((list) => list.setAttribute('role', 'group'));
@@ -115,6 +116,12 @@ CITATION_JS = """
       panel.setAttribute('aria-live', 'polite');
       panel.setAttribute('role', 'region');
       panel.setAttribute('aria-label', 'Sources of the latest answer');
+    }
+    // A citation picked in the Sources panel: bring its card into view.
+    const picked = document.querySelector('#sources .source-card.selected');
+    if (picked && picked !== pickedCard) {
+      if (pickedCard !== undefined && picked.dataset.n !== '1') picked.scrollIntoView({ block: 'nearest' });
+      pickedCard = picked;
     }
     const questions = document.querySelectorAll('#chatbot [data-testid="user"]');
     const bots = document.querySelectorAll('#chatbot [data-testid="bot"]');

@@ -100,6 +100,14 @@ def test_chips_of_an_older_answer_show_its_pdf_page_and_table_cells(device, outp
     assert "<sup>" not in table_card.inner_text()
     page.screenshot(path=str(output_dir / f"citations-table-{name}.png"))
 
+    # On a desktop, the Sources panel beside the chat: picking a citation there brings its card into view.
+    if name == "desktop":
+        page.locator("#citation-pick label").last.click()
+        picked = page.locator("#sources .source-card.selected[data-n='2']")
+        picked.wait_for()
+        page.wait_for_timeout(300)
+        assert in_viewport(page, picked)
+
     # Copy: the answer and its numbered sources as plain text.
     latest.locator("button.copy-answer").click()
     page.wait_for_function("() => document.querySelector('button.copy-answer:last-of-type') !== null")
