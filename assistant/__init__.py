@@ -14,6 +14,7 @@ from assistant.config import Settings
 from assistant.embeddings import Embedder, EmbeddingModelError, load_embedder
 from assistant.index import Index
 from assistant.ingest import Document, LoadError, load_document
+from assistant.ingest.reflow import Reading, reading
 from assistant.retrieval import HybridSearcher, ReportRetriever
 from assistant.store import IndexLocked, IndexMismatch, IndexUnavailable
 from assistant.types import Chunk, Citation, DocumentInfo, Hit, IngestReport, Reply, hit_to_dict
@@ -36,10 +37,12 @@ __all__ = [
     "IndexUnavailable",
     "IngestReport",
     "LoadError",
+    "Reading",
     "Reply",
     "ReportRetriever",
     "Settings",
     "hit_to_dict",
     "load_document",
     "load_embedder",
+    "reading",
 ]

@@ -23,9 +23,11 @@ from assistant import Settings
 from .api import BodySizeLimit, create_api_router, install_error_handlers
 from .auth import Authenticator, parse_credentials
 from .chat import CSS, TITLE, build_chat
+from .chat_assets import CITATION_CSS, CITATION_JS
 from .chat_guard import ChatGuard
 from .exports import ExportLinks, export_router
 from .feedback import FeedbackLog
+from .pages import SourceLibrary, pages_router
 from .security import SecurityHeaders, UploadGate, allowed_hosts
 from .sessions import user_of
 from .throttle import ClientAddress, TooManyAttempts
@@ -86,26 +88,30 @@ def create_app(
     def can_upload(request: gr.Request) -> bool:
         return may_upload(settings, user_of(request), authenticator.enabled)
 
+    library = SourceLibrary(assistant)  # issue 11a: source cards (tables, PDF pages) for the chat
     blocks = build_chat(
         assistant,  # type: ignore[arg-type]
         feedback=feedback,
         ask_concurrency=ask_concurrency,
         exports=exports,
         can_upload=can_upload,
+        library=library,
     )
     # api_open=False: Gradio's direct /run routes would skip the queue and its limits.
     blocks.queue(max_size=queue_size, default_concurrency_limit=CHEAP_EVENT_CONCURRENCY, api_open=False)
     gradio_apps: list[object] = []
     identify = _identify(authenticator, gradio_apps)
     app.include_router(export_router(exports, identify))
+    app.include_router(pages_router(library, identify))  # issue 11a: cited PDF pages, login-checked
     gr.mount_gradio_app(
         app,
         blocks,
         path="/",
         auth=authenticator.gradio_login if authenticator.enabled else None,
         auth_message=_login_message(authenticator) or None,
-        css=CSS,
-        footer_links=["api", "settings"],
+        css=CSS + CITATION_CSS,
+        js=CITATION_JS,
+        footer_links=[],  # staff see no developer links; the API docs stay at /docs
         run_history=False,  # conversations are not persisted in the browser
         mcp_server=False,
         show_error=False,

@@ -18,6 +18,7 @@ from .api import AssistantLike
 from .exports import ExportLinks, link_html
 from .feedback import FeedbackLog
 from .limits import MAX_QUESTION_CHARS
+from .pages import SourceLibrary
 from .security import public_reply
 from .sessions import add_turn, own_turns, session_of, user_of
 
@@ -56,6 +57,7 @@ def build_chat(
     ask_concurrency: int = 4,
     exports: ExportLinks | None = None,
     can_upload: Callable[[gr.Request], bool] | None = None,
+    library: SourceLibrary | None = None,
 ) -> gr.Blocks:
     """Build the chat UI over ``assistant``.
 
@@ -66,8 +68,10 @@ def build_chat(
         ask_concurrency: How many questions are answered at once across all sessions (see ``app.py``).
         exports: The sessions' export links (``ui.exports``; served by the app at ``/export/<token>``).
         can_upload: Whether a request's user may add reports (shows the upload box); None: nobody.
+        library: What source cards read from the index (texts, tables, PDF page links; ``ui.pages``).
     """
     exports = exports if exports is not None else ExportLinks()
+    library = library if library is not None else SourceLibrary(assistant)
 
     def respond(
         question: str, turns: list[dict[str, Any]], only: list[str] | None, request: gr.Request
@@ -83,16 +87,17 @@ def build_chat(
             )
         turns = own_turns(turns, request)
         # Show the question at once; the answer replaces the placeholder when ready.
-        yield "", render.chat_messages(turns, pending=question), gr.skip(), gr.skip(), gr.skip(), gr.skip()
+        shown = render.chat_messages(turns, pending=question, sources=library)
+        yield "", shown, gr.skip(), gr.skip(), gr.skip(), gr.skip()
         reply = _ask(assistant, question, render.history_for_assistant(turns), only or None)
         turns = add_turn(turns, question, reply, request)
         citations = reply.get("citations") or []
         choices = [(render.citation_label(c), int(c["n"])) for c in citations]
         yield (
             "",
-            render.chat_messages(turns),
+            render.chat_messages(turns, sources=library),
             turns,
-            render.sources_html(reply, _source_text(assistant)),
+            render.sources_html(reply, library),
             gr.Radio(choices=choices, value=choices[0][1] if choices else None, visible=bool(choices)),
             link_html(exports.offer(session_of(request), user_of(request), turns)),
         )
@@ -108,7 +113,7 @@ def build_chat(
         turns = own_turns(turns, request)
         if not turns:
             return render.EMPTY_SOURCES_HTML
-        return render.sources_html(turns[-1]["reply"], _source_text(assistant), selected=n)
+        return render.sources_html(turns[-1]["reply"], library, selected=n)
 
     def clear(request: gr.Request) -> tuple[Any, ...]:
         exports.forget(session_of(request))
@@ -137,7 +142,11 @@ def build_chat(
                         height=560,
                         examples=[{"text": q} for q in examples] if examples else None,
                         feedback_options=("Like", "Dislike"),
-                        buttons=["copy"],
+                        # --- issue 11a: messages are escaped HTML, never Markdown; each answer has its own Copy
+                        # button (ui/render.py answer_html) that copies plain text, so Gradio's is off.
+                        buttons=[],
+                        render_markdown=False,
+                        autoscroll=False,  # ui/chat_assets.py scrolls to each new question and its answer
                         sanitize_html=True,  # second layer; render.py already escapes everything
                         latex_delimiters=[],
                         allow_tags=False,
@@ -166,7 +175,7 @@ def build_chat(
                         download = gr.HTML(link_html(None), elem_id="export-box", js_on_load=None)
                     extra |= chat_features.build_past()  # issue 11b
                 with gr.Column(scale=2, min_width=300):
-                    gr.Markdown("### Sources")
+                    gr.Markdown("### Sources", elem_id="sources-heading")
                     citation_pick = gr.Radio(
                         choices=[],
                         label="Citations in the latest answer",
@@ -206,6 +215,7 @@ def build_chat(
             sources=sources,
             citation_pick=citation_pick,
             download=download,
+            library=library,
             asked=asked,
             respond=respond,
             answer_outputs=outputs,
@@ -231,7 +241,3 @@ def _ask(
             "standalone_question": question,
             "notice": "error",
         }
-
-
-def _source_text(assistant: AssistantLike) -> render.SourceText:
-    return assistant.source_text

@@ -129,6 +129,7 @@ def wire(
     sources: Any,
     citation_pick: Any,
     download: Any,
+    library: Any = None,
     asked: Sequence[Any],
     respond: Callable[..., Iterator[tuple[Any, ...]]],
     answer_outputs: list[Any],
@@ -158,9 +159,9 @@ def wire(
         reply = conversation[-1]["reply"]
         choices = [(render.citation_label(c), int(c["n"])) for c in reply.get("citations") or [] if "n" in c]
         return (
-            render.chat_messages(conversation),
+            render.chat_messages(conversation, sources=library),
             conversation,
-            render.sources_html(reply, assistant.source_text),
+            render.sources_html(reply, library if library is not None else assistant.source_text),
             gr.Radio(choices=choices, value=choices[0][1] if choices else None, visible=bool(choices)),
             link_html(exports.offer(session_of(request), user_of(request), conversation)),
         )

@@ -1,4 +1,4 @@
-"""Pure rendering: replies, citations, documents -> escaped HTML/Markdown for the chat; Markdown export.
+"""Pure rendering: replies, citations, documents -> escaped HTML for the chat (never Markdown); Markdown export.
 
 Everything that comes from a document or a user passes through :func:`escape_text` (or ``html.escape``)
 before it reaches the browser, so a corpus containing ``<script>``, ``<img onerror=...>`` or a
@@ -12,8 +12,9 @@ import html
 import re
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
+from . import sources as src
 from .markdown_safe import literal
 
 # Characters that could start markup in Markdown or HTML. Replaced by numeric entities, which the browser
@@ -34,9 +35,7 @@ _ENTITIES = {
 _ENTITY_RE = re.compile("|".join(re.escape(c) for c in _ENTITIES))
 _MARKER_RE = re.compile(r"\[(\d{1,3})\]")
 
-# How much context a cited passage gets: its blank-line-separated paragraph, or its line when the paragraph
-# is longer than this (tables are one block of lines), or a window around the quote as a last resort.
-MAX_CONTEXT_CHARS = 1200
+MAX_CONTEXT_CHARS = src.MAX_CONTEXT_CHARS
 
 PENDING_MESSAGE = '<span class="pending">Searching the report…</span>'
 EMPTY_SOURCES_HTML = (
@@ -52,30 +51,95 @@ def escape_text(text: str) -> str:
     return _ENTITY_RE.sub(lambda m: _ENTITIES[m.group(0)], text)
 
 
-def answer_markdown(reply: Mapping[str, Any]) -> str:
-    """The chat bubble for a reply: escaped text, ``[n]`` markers styled, abstentions muted."""
-    body = escape_text(str(reply.get("answer", "")))
-    body = re.sub(r"&#91;(\d{1,3})&#93;", r'<sup class="cite">&#91;\1&#93;</sup>', body)
+class Sources(Protocol):
+    """What source cards need from the index (``ui.pages.SourceLibrary``)."""
+
+    def text(self, source: str) -> str | None: ...
+    def table(self, citation: Mapping[str, Any]) -> Mapping[str, Any] | None: ...
+    def page_url(self, citation: Mapping[str, Any]) -> str | None: ...
+
+
+def answer_body(reply: Mapping[str, Any], turn: int | None = None) -> str:
+    """The answer as escaped HTML (never Markdown): each ``[n]`` a chip linking to source ``n`` of this turn."""
+    body = html.escape(str(reply.get("answer", ""))).replace("\n", "<br>")
+    if turn is None:
+        body = _MARKER_RE.sub(r'<sup class="cite">[\1]</sup>', body)
+    else:
+        body = _MARKER_RE.sub(
+            lambda m: (
+                f'<a class="cite-chip" href="#src-{turn}-{m.group(1)}" title="Show source {m.group(1)}">'
+                f"[{m.group(1)}]</a>"
+            ),
+            body,
+        )
     if reply.get("abstained"):
-        # One HTML block (a blank line would end it and leak the closing tag as text).
-        body = '<div class="abstention">' + body.replace("\n", "<br>") + "</div>"
+        body = f'<div class="abstention">{body}</div>'
+    else:
+        body = f'<div class="answer-text">{body}</div>'
     notice = str(reply.get("notice") or "")
     # Bare codes (e.g. "index_unavailable") are for programs; the answer already says it in words.
     if notice and " " in notice:
-        body += f'\n\n<div class="notice">Note: {escape_text(notice)}</div>'
+        body += f'<div class="notice">Note: {html.escape(notice)}</div>'
     return body
 
 
+def answer_markdown(reply: Mapping[str, Any]) -> str:
+    """The answer alone as escaped HTML, markers styled (no sources, no chips)."""
+    return answer_body(reply)
+
+
+def answer_html(reply: Mapping[str, Any], turn: int, sources: Sources | None = None) -> str:
+    """A whole assistant message: the answer with citation chips, its sources (collapsed until a chip or the
+    summary opens them) and a Copy button whose text is the answer with its sources, plain."""
+    citations = list(reply.get("citations") or [])
+    body = answer_body(reply, turn)
+    if not citations:
+        return body + _copy_button(src.copy_text(reply))
+    answer = str(reply.get("answer", ""))
+    cards, quotes = [], {}
+    for c in citations:
+        text = sources.text(str(c.get("source", ""))) if sources else None
+        where = src.locate_quote(text, c) if text else None
+        if text and where:
+            quotes[int(c.get("n", 0))] = src.plain_reading(text, *where)
+        cards.append(
+            src.source_card(
+                c,
+                text,
+                anchor=f"src-{turn}-{c.get('n')}",
+                answer=answer,
+                table=sources.table(c) if sources else None,
+                page_url=sources.page_url(c) if sources else None,
+            )
+        )
+    count = f"{len(citations)} source{'s' if len(citations) != 1 else ''}"
+    return (
+        f'{body}<details class="msg-sources" id="sources-{turn}"><summary>Sources of this answer ({count})</summary>'
+        f'<div class="sources">{"".join(cards)}</div></details>{_copy_button(src.copy_text(reply, quotes))}'
+    )
+
+
+def _copy_button(text: str) -> str:
+    """The Copy button and, hidden beside it, the plain text it copies (``ui/chat_assets.py`` does the copying)."""
+    return (
+        '<div class="answer-actions"><button type="button" class="copy-answer" title="Copy the answer and its '
+        f'sources as plain text">Copy answer</button><pre class="copy-text" hidden>{html.escape(text)}</pre></div>'
+    )
+
+
 def question_markdown(question: str) -> str:
-    return escape_text(question)
+    """A user's question as escaped HTML (never Markdown)."""
+    return html.escape(question).replace("\n", "<br>")
 
 
-def chat_messages(turns: Sequence[Mapping[str, Any]], pending: str | None = None) -> list[dict[str, str]]:
+def chat_messages(
+    turns: Sequence[Mapping[str, Any]], pending: str | None = None, sources: Sources | None = None
+) -> list[dict[str, str]]:
     """Chatbot messages (user/assistant pairs) for the session's turns, plus an optional pending question."""
     messages: list[dict[str, str]] = []
-    for turn in turns:
+    for i, turn in enumerate(turns, start=1):
         messages.append({"role": "user", "content": question_markdown(turn["question"])})
-        messages.append({"role": "assistant", "content": answer_markdown(turn["reply"])})
+        messages.append({"role": "assistant", "content": answer_html(turn["reply"], i, sources)})
     if pending is not None:
         messages.append({"role": "user", "content": question_markdown(pending)})
         messages.append({"role": "assistant", "content": PENDING_MESSAGE})
@@ -91,81 +155,59 @@ def history_for_assistant(turns: Sequence[Mapping[str, Any]]) -> list[dict[str, 
     return history
 
 
-def locate_quote(text: str, citation: Mapping[str, Any]) -> tuple[int, int] | None:
-    """Where the citation's quote is in ``text``: its offsets if they match, else the first occurrence."""
-    quote = str(citation.get("quote", ""))
-    if not quote:
-        return None
-    start, end = citation.get("char_start"), citation.get("char_end")
-    if isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(text) and text[start:end] == quote:
-        return start, end
-    found = text.find(quote)
-    return (found, found + len(quote)) if found >= 0 else None
-
-
-def enclosing_span(text: str, start: int, end: int, max_chars: int = MAX_CONTEXT_CHARS) -> tuple[int, int]:
-    """The blank-line-separated paragraph around ``text[start:end]``; its line(s) if that is too long."""
-    para_start = text.rfind("\n\n", 0, start)
-    para_start = 0 if para_start < 0 else para_start + 2
-    para_end = text.find("\n\n", end)
-    para_end = len(text) if para_end < 0 else para_end
-    if para_end - para_start <= max_chars:
-        return para_start, para_end
-    line_start = text.rfind("\n", 0, start) + 1
-    line_end = text.find("\n", end)
-    line_end = len(text) if line_end < 0 else line_end
-    if line_end - line_start <= max_chars:
-        return line_start, line_end
-    # One enormous line: a window around the quote, cut at whitespace.
-    slack = max(0, (max_chars - (end - start)) // 2)
-    win_start, win_end = max(line_start, start - slack), min(line_end, end + slack)
-    if win_start > line_start:
-        space = text.find(" ", win_start, start)
-        win_start = space + 1 if space >= 0 else win_start
-    if win_end < line_end:
-        space = text.rfind(" ", end, win_end)
-        win_end = space if space >= 0 else win_end
-    return win_start, win_end
-
-
-def passage_html(citation: Mapping[str, Any], source_text: str | None) -> str:
-    """The quote highlighted (``<mark>``) inside its surrounding paragraph or table row, all escaped."""
-    quote = str(citation.get("quote", ""))
-    where = locate_quote(source_text, citation) if source_text else None
-    if source_text is None or where is None:
-        return f'<div class="passage"><mark>{html.escape(quote)}</mark></div>'
-    start, end = where
-    ctx_start, ctx_end = enclosing_span(source_text, start, end)
-    before = source_text[ctx_start:start].lstrip()
-    after = source_text[end:ctx_end].rstrip()
-    prefix = "… " if ctx_start > 0 and source_text[ctx_start - 1] not in "\n" else ""
-    suffix = " …" if ctx_end < len(source_text) and source_text[ctx_end] not in "\n" else ""
-    return (
-        f'<div class="passage">{prefix}{html.escape(before)}<mark>{html.escape(source_text[start:end])}'
-        f"</mark>{html.escape(after)}{suffix}</div>"
-    )
+locate_quote = src.locate_quote
+enclosing_span = src.enclosing_span
+passage_html = src.passage_html
 
 
 def citation_label(citation: Mapping[str, Any], width: int = 80) -> str:
-    """Short plain-text label for the citation picker: number, section and the quote's start (Gradio escapes it)."""
-    where = _one_line(str(citation.get("section") or citation.get("title") or citation.get("source") or ""))
-    label = f"[{citation.get('n')}] {where[:40]}"
-    quote = _one_line(str(citation.get("quote", "")))
+    """Short plain-text label for the citation picker: number, section and the quote's start, cut at a word
+    boundary (Gradio escapes it). Footnote markers show as superscript glyphs, never as tags."""
+    where = src.plain_inline(str(citation.get("section") or citation.get("title") or citation.get("source") or ""))
+    label = f"[{citation.get('n')}] {_cut_words(where, 40)}"
+    quote = src.plain_inline(str(citation.get("quote", "")))
     if quote:
         label += f": “{quote}”"
-    return label if len(label) <= width else label[: width - 2] + "…”"
+    if len(label) <= width:
+        return label
+    return _cut_words(label, width - 2) + "”"
 
 
-def _page_note(citation: Mapping[str, Any]) -> str:
-    if citation.get("printed_page"):
-        return f"p. {citation['printed_page']}"
-    if citation.get("page"):
-        return f"PDF page {citation['page']}"
-    return ""
+def _cut_words(text: str, width: int) -> str:
+    """``text`` cut to at most ``width`` characters at a word boundary, with "…" when cut."""
+    if len(text) <= width:
+        return text
+    cut = text[: width - 1]
+    space = cut.rfind(" ")
+    cut = cut[:space] if space > 0 else cut
+    return cut.rstrip(" ,;:–—-“") + "…"
+
+
+class _TextOnly:
+    """Sources from a ``source_text`` callable alone (no tables, no page images)."""
+
+    def __init__(self, source_text: SourceText | None) -> None:
+        self.source_text = source_text
+
+    def text(self, source: str) -> str | None:
+        if self.source_text is None:
+            return None
+        try:
+            return self.source_text(source)
+        except Exception:  # a missing or unreadable document must not break the panel: show the quote alone
+            return None
+
+    def table(self, citation: Mapping[str, Any]) -> Mapping[str, Any] | None:
+        return None
+
+    def page_url(self, citation: Mapping[str, Any]) -> str | None:
+        return None
 
 
 def sources_html(
-    reply: Mapping[str, Any] | None, source_text: SourceText | None = None, selected: int | None = None
+    reply: Mapping[str, Any] | None,
+    source_text: SourceText | Sources | None = None,
+    selected: int | None = None,
 ) -> str:
     """The sources panel for the latest reply: one card per citation, the selected one marked."""
     if reply is None:
@@ -177,36 +219,21 @@ def sources_html(
         return '<div class="sources-empty">This answer has no citations.</div>'
     if selected is None:
         selected = citations[0].get("n")
-    texts: dict[str, str | None] = {}
-    cards = []
-    for citation in citations:
-        source = str(citation.get("source", ""))
-        if source not in texts:
-            texts[source] = _safe_source_text(source_text, source)
-        n = int(citation.get("n", 0))
-        css_class = "source-card selected" if citation.get("n") == selected else "source-card"
-        meta = " · ".join(
-            html.escape(str(part))
-            for part in (citation.get("section"), _page_note(citation), citation.get("source"))
-            if part
+    sources: Sources = source_text if hasattr(source_text, "table") else _TextOnly(source_text)  # type: ignore[assignment]
+    answer = str(reply.get("answer", ""))
+    cards = [
+        src.source_card(
+            c,
+            sources.text(str(c.get("source", ""))),
+            anchor=f"panel-src-{c.get('n')}",
+            answer=answer,
+            table=sources.table(c),
+            page_url=sources.page_url(c),
+            selected=c.get("n") == selected,
         )
-        cards.append(
-            f'<div class="{css_class}" data-n="{n}">'
-            f'<div class="source-head"><span class="source-n">[{n}]</span> '
-            f'<span class="source-title">{html.escape(str(citation.get("title") or source))}</span></div>'
-            f'<div class="source-meta">{meta}</div>'
-            f"{passage_html(citation, texts[source])}</div>"
-        )
+        for c in citations
+    ]
     return '<div class="sources">' + "".join(cards) + "</div>"
-
-
-def _safe_source_text(source_text: SourceText | None, source: str) -> str | None:
-    if source_text is None:
-        return None
-    try:
-        return source_text(source)
-    except Exception:  # a missing or unreadable document must not break the panel: show the quote alone
-        return None
 
 
 def documents_html(documents: Sequence[Mapping[str, Any]]) -> str:
@@ -256,7 +283,7 @@ def conversation_markdown(turns: Sequence[Mapping[str, Any]], now: datetime | No
             lines += ["Sources:", ""]
             for c in citations:
                 where = ", ".join(
-                    str(p) for p in (c.get("title"), c.get("section"), _page_note(c), c.get("source")) if p
+                    str(p) for p in (c.get("title"), c.get("section"), src.page_note(c), c.get("source")) if p
                 )
                 lines.append(f"- \\[{c.get('n')}\\] {literal(where)}")
                 lines.append(f"  > {literal(_one_line(str(c.get('quote', ''))))}")

@@ -1,14 +1,15 @@
 """One real server for the whole e2e suite: ``python -m ui`` with the real Assistant on a free loopback port.
 
-The corpus is a temp copy of the GAO report plus an HTML-injection fixture; the index and feedback log live
-in a temp data dir, and the server's temp dir (``TMPDIR``) is a folder of its own. ``launch`` starts further
-servers (other corpus, other settings) for the tests that need them. Browser tests drive Debian's Chromium
-through Python Playwright (no browser download).
+The corpus is a temp copy of the GAO report plus an HTML-injection fixture and a small made-up PDF report
+(``tests/fixtures/report_pdf.py``); the index and feedback log live in a temp data dir, and the server's temp
+dir (``TMPDIR``) is a folder of its own. ``launch`` starts further servers (other corpus, other settings) for
+the tests that need them. Browser tests drive Debian's Chromium through Python Playwright (no browser download).
 """
 
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import os
 import shutil
 import signal
@@ -52,6 +53,15 @@ Inspectors noted that zebra crossing paint faded within 9 months \
 The district keeps the [zebra crossing repaint schedule](javascript:window.__xssRan='link';alert('link')) \
 for every crossing.
 """
+
+
+def build_report_pdf(path: Path) -> Path:
+    """The made-up PDF report of ``tests/fixtures/report_pdf.py`` (a fixture module, not a package)."""
+    spec = importlib.util.spec_from_file_location("report_pdf_fixture", ROOT / "tests" / "fixtures" / "report_pdf.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return Path(module.build_report_pdf(path))
 
 
 @dataclass
@@ -153,7 +163,8 @@ def launch(
 
 @pytest.fixture(scope="session")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    files: dict[str, str | Path] = {"GAO-25-108043.txt": ROOT / "corpus" / "GAO-25-108043.txt"}
+    pdf = build_report_pdf(tmp_path_factory.mktemp("fixtures") / "lunar-relay.pdf")
+    files: dict[str, str | Path] = {"GAO-25-108043.txt": ROOT / "corpus" / "GAO-25-108043.txt", "lunar-relay.pdf": pdf}
     with launch(tmp_path_factory.mktemp("e2e"), files | {"zebra-audit.md": INJECTION_DOC}) as running:
         yield running
 

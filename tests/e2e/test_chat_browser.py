@@ -48,7 +48,7 @@ def test_ask_cite_select_and_follow_up(page, server, output_dir):
     assert page.get_by_text("What is ZX-01-2025 about?").is_visible()
 
     answer = ask(page, "How many recommendations did GAO make to DOD?")
-    assert answer.locator("sup.cite").count() >= 1, answer.inner_text()
+    assert answer.locator("a.cite-chip").count() >= 1, answer.inner_text()
     assert "recommendation" in answer.inner_text().lower()
 
     # The sources panel shows each citation's quote highlighted inside its paragraph.
@@ -138,7 +138,8 @@ def test_html_injection_in_the_corpus_runs_nothing(page, server, output_dir):
     # The payloads are visible as text...
     assert '<script>window.__xssRan = "script"' in text
     assert "<img src=x onerror=" in text
-    assert "javascript:window.__xssRan='link'" in text
+    # the Markdown link is shown in reading form: its text, without the target (which never becomes a link)
+    assert "zebra crossing repaint schedule" in text
     # ...and nothing ran.
     assert page.evaluate("window.__xssRan") is None
     assert dialogs == []

@@ -27,7 +27,7 @@ def test_the_chat_runs_under_its_csp_without_violations(page, server, output_dir
     page.fill("#question textarea", "How many recommendations did GAO make to DOD?")
     page.click("#ask")
     page.locator("#sources .source-card mark").first.wait_for()
-    assert page.locator(BOT).last.locator("sup.cite").count() >= 1
+    assert page.locator(BOT).last.locator("a.cite-chip").count() >= 1
     page.get_by_role("tab", name="Reports").click()
     page.locator("#documents table.documents").wait_for()
     page.get_by_role("tab", name="Chat").click()

@@ -43,7 +43,8 @@ def test_escape_text_leaves_no_markup():
 
 def test_answer_markdown_escapes_and_styles_markers():
     md = render.answer_markdown(_reply(f"{INJECTION} Three. [1] [2]"))
-    assert "<script" not in md and "<img" not in md and "](javascript" not in md
+    # HTML, never Markdown: the link syntax stays text and no element but ours is made
+    assert "<script" not in md and "<img" not in md and "href" not in md and "<a" not in md
     assert md.count('<sup class="cite">') == 2
     assert 'class="abstention"' not in md
 
@@ -164,7 +165,15 @@ def test_conversation_markdown_lists_answers_and_sources():
     assert "_Searched as: Q two?_" in md and "does not answer" in md
 
 
-def test_citation_label_is_short_and_shows_the_quote_start():
+def test_citation_label_is_short_and_cut_at_whole_words():
     label = render.citation_label({"n": 3, "section": "S" * 200, "quote": "Q " * 100})
-    assert label.startswith("[3] " + "S" * 40 + ": “Q Q") and len(label) <= 80 and label.endswith("…”")
+    assert label.startswith("[3] " + "S" * 39 + "…: “Q Q") and len(label) <= 80 and label.endswith("…”")
     assert render.citation_label({"n": 1, "section": "Intro", "quote": "Short."}) == "[1] Intro: “Short.”"
+    long = {"n": 2, "section": "Findings", "quote": "Officials said they will continue to drive the program forward"}
+    assert render.citation_label(long, width=40) == "[2] Findings: “Officials said they…”"
+
+
+def test_citation_label_shows_footnote_markers_as_superscript_not_tags():
+    citation = {"n": 1, "section": "What GAO Found", "quote": "Combined operations (OOD) <sup>a</sup>"}
+    label = render.citation_label(citation)
+    assert label == "[1] What GAO Found: “Combined operations (OOD) ᵃ”"
