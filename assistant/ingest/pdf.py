@@ -1,14 +1,15 @@
 """PDF reports -> structured documents: typed blocks with pages, zones, section paths and tables.
 
-:mod:`~assistant.ingest.pdf_layout` reads each page's positioned text with pypdfium2 (lines of cells, running
-headers and footers set aside, columns in reading order, figure and table regions marked). Here the lines become
-blocks: the cover's large type is the title; larger type (or a short line set in bold throughout) is a heading,
-and heading sizes give the section path; a table region becomes a table (its columns from the cells' left
-edges, its rows from the rules drawn between them); a figure region becomes figure blocks; page-bottom notes
-are footnotes, kept apart from a paragraph that runs on across them or across a page break; a table of
-contents, the abbreviation list and publisher boilerplate are typed as such. Each block gets its zone: the
-Highlights page, the front matter, the body, and the back (appendixes, boilerplate). The text is built from the
-cleaned pieces with :class:`DocumentBuilder`, so every span is exact.
+:mod:`~assistant.ingest.pdf_layout` reads each page's positioned text with pypdfium2 (lines of cells); running
+headers and footers are set aside (:mod:`~assistant.ingest.pdf_furniture`), figure and table regions marked
+(:mod:`~assistant.ingest.pdf_regions`), columns put in reading order (:mod:`~assistant.ingest.pdf_columns`).
+Here the lines become blocks: the cover's large type is the title; larger type (or a short line set in bold
+throughout) is a heading, and heading sizes give the section path; a table region becomes a table (its columns
+from the cells' left edges, its rows from the rules drawn between them); a figure region becomes figure blocks;
+page-bottom notes are footnotes, kept apart from a paragraph that runs on across them or across a page break; a
+table of contents, the abbreviation list and publisher boilerplate are typed as such. Each block gets its zone:
+the Highlights page, the front matter, the body, and the back (appendixes, boilerplate). The text is built from
+the cleaned pieces with :class:`DocumentBuilder`, so every span is exact.
 """
 
 from __future__ import annotations
@@ -22,21 +23,11 @@ import pypdfium2 as pdfium
 
 from assistant.ingest.document import Block, BlockKind, Document, DocumentBuilder, LoadError, sha256_bytes
 from assistant.ingest.metadata import front_date, read_metadata, report_number
-from assistant.ingest.pdf_layout import (
-    CAPTION,
-    SOURCE,
-    Page,
-    caption_goes_on,
-    cover_title,
-    find_regions,
-    group_lines,
-    join_lines,
-    note_groups,
-    order_columns,
-    read_runs,
-    strip_running_lines,
-)
+from assistant.ingest.pdf_columns import order_columns
+from assistant.ingest.pdf_furniture import strip_running_lines
 from assistant.ingest.pdf_layout import Line as _Line
+from assistant.ingest.pdf_layout import Page, cover_title, group_lines, join_lines, read_runs
+from assistant.ingest.pdf_regions import CAPTION, SOURCE, caption_goes_on, find_regions, note_groups
 from assistant.ingest.pdf_tables import table_grid
 from assistant.ingest.wordlists import is_boilerplate
 
