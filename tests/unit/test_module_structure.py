@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = ("assistant", "ui")
 MAX_LINES = 400
 # Modules still waiting for their split (the list only shrinks: a listed module under the limit fails too).
-NOT_YET_SPLIT = {"assistant.ingest.markdown", "assistant.ingest.pdf"}
+NOT_YET_SPLIT = {"assistant.ingest.markdown"}
 
 
 def _modules() -> dict[str, Path]:
