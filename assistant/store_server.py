@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from assistant.config import Settings
-from assistant.store import (
+from assistant.store_base import (
     IndexLocked,
     IndexUnavailable,
     Store,

@@ -147,7 +147,7 @@ def main() -> int:
     if cache is not None:
         print(f"\nSentence-vector cache after the run: {len(cache):,} entries.")
 
-    # ingest: per-document encode (what Index._add_chunks does) vs one global encode of the same texts
+    # ingest: per-document encode (what index.vectors.add_chunks does) vs one global encode of the same texts
     from assistant.chunking import chunk_document
     from assistant.ingest import load_document
 

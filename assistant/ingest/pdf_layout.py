@@ -1,20 +1,18 @@
-"""Positioned text of PDF pages, read with pypdfium2: characters -> runs -> lines of cells, in reading order.
+"""Positioned text of PDF pages, read with pypdfium2: characters -> runs -> lines of cells, and lines -> text.
 
 pdfium gives every character with its box, baseline and text object (font, size, weight). Characters of one
 text object on one baseline, without a wide gap, form a run; runs on one baseline form a line, and a gap wider
-than a font size splits a line into cells (table columns, a table-of-contents page number). Running headers and
-footers are set aside (their page number kept). Captioned figures and tables are marked as regions (caption to
-"Source:" line, across a page break when they go on). A page laid out in two columns is read column by column:
-the left column first when it holds running text (a Highlights page), or its side headings merged in by height
-when it holds only headings (the body pages of GAO reports, where section headings stand in the left margin).
-A table region becomes a grid (:mod:`assistant.ingest.pdf_tables`).
+than a font size splits a line into cells (table columns, a table-of-contents page number). The pages' lines
+are then cleaned and ordered by the sibling modules: running headers and footers set aside
+(:mod:`~assistant.ingest.pdf_furniture`), captioned figures and tables marked as regions
+(:mod:`~assistant.ingest.pdf_regions`), two-column pages put in reading order
+(:mod:`~assistant.ingest.pdf_columns`); a table region becomes a grid (:mod:`assistant.ingest.pdf_tables`).
 """
 
 from __future__ import annotations
 
 import ctypes
 import re
-from collections import Counter
 from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Any
@@ -23,22 +21,13 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
 CELL_GAP = 1.0  # a horizontal gap wider than this many font sizes separates cells
-TOP_MARGIN = 0.09  # share of the page height at the top where running headers live
-BOTTOM_MARGIN = 0.08  # ... and at the bottom, where running footers live
 MIN_SIZE = 3.0  # text smaller than this (in points) is an invisible marker, not reading text
 SOFT_HYPHEN = "\u00ad"  # a hyphen the typesetter put at a line end (pdfium reports it as U+FFFE or U+0002)
 BOLD_FONT = re.compile(r"bold|black|heavy|semibold|demi", re.IGNORECASE)
-BULLETS = ("•", "◦", "▪", "‣", "∙", "·", "-", "–", "*", "o")
 MARKER = re.compile(r"^[A-Za-z0-9*†‡]{1,3}$")
-CAPTION = re.compile(r"^(table|figure)\s+(\d+|[IVX]+-\d+)\s*[:.]", re.IGNORECASE)
-SOURCE = re.compile(r"^sources?\s*:", re.IGNORECASE)
-PAGE_NUMBER = re.compile(r"^(?:page\s+)?(\d{1,4}|[ivxlcdm]{1,8})(?:\s+of\s+\d{1,4})?$", re.IGNORECASE)
-PAGE_WORD = re.compile(r"\bpage\s+(\d{1,4}|[ivxlcdm]{1,8})\b", re.IGNORECASE)
 _SYMBOLS = {"3": "✓", "4": "✓", "ü": "✓"}  # check marks of symbol fonts (Wingdings, ZapfDingbats) in tables
 _SYMBOL_FONT = re.compile(r"wingding|dingbat", re.IGNORECASE)
 HYPHEN_END = re.compile(r"([A-Za-z]+)([-" + SOFT_HYPHEN + r"])$")
-NOTE = re.compile(r"^notes?\s*:", re.IGNORECASE)
-_CONTINUED = re.compile(r"^\(?continued\b", re.IGNORECASE)
 
 
 @dataclass
@@ -298,219 +287,3 @@ def cover_title(lines: list[Line], words: frozenset[str]) -> str:
         parts[-1].append(line)
     texts = [join_lines(part, words) for part in parts]
     return "".join(t if k == 0 else (" " if texts[k - 1].endswith(":") else ": ") + t for k, t in enumerate(texts))
-
-
-def caption_goes_on(prev: Line, line: Line) -> bool:
-    """A caption wrapped onto another line: same left edge, size and weight, right below."""
-    return (
-        abs(line.x0 - prev.x0) < 3
-        and abs(line.size - prev.size) < 0.5
-        and line.bold == prev.bold
-        and len(line.cells) == 1
-        and 0 < prev.y - line.y <= 1.6 * line.size
-        and not SOURCE.match(line.text)
-    )
-
-
-def note_groups(lines: list[Line]) -> list[list[Line]]:
-    """Source line, notes and footnotes under a table or figure, each with its wrapped lines."""
-    groups: list[list[Line]] = []
-    for line in lines:
-        starts = line.starts_with_marker or SOURCE.match(line.text) or NOTE.match(line.text)
-        if groups and not starts and line.page == groups[-1][-1].page:
-            groups[-1].append(line)
-        else:
-            groups.append([line])
-    return groups
-
-
-# -- running headers and footers ---------------------------------------------------------------------------
-
-
-def strip_running_lines(pages: list[Page], body: float) -> None:
-    """Set aside page numbers and running headers and footers; remember each page's printed number.
-
-    In the margins, a line with a page number ("Page 12 GAO-07-106 ...") is a footer; so is a line whose shape
-    (digits aside) stands at the same height on two or more pages; and a short line in small type at the very
-    top is a running header ("Appendix I", "Contents"). The first page (a cover) only loses page numbers.
-    """
-
-    def margin(page: Page, line: Line) -> str:
-        if page.height <= 0:
-            return "top" if line is page.lines[0] else "bottom" if line is page.lines[-1] else ""
-        if line.y > page.height * (1 - TOP_MARGIN):
-            return "top"
-        return "bottom" if line.y < page.height * BOTTOM_MARGIN else ""
-
-    def shape(line: Line) -> tuple[str, int]:
-        return re.sub(r"\d+", "#", re.sub(r"\s+", " ", line.text.lower())).strip(), round(line.y / 4)
-
-    seen: Counter[tuple[str, int]] = Counter()
-    for page in pages:
-        seen.update({shape(line) for line in page.lines if margin(page, line) and line.size <= body + 0.5})
-    for page in pages:
-        kept = []
-        for line in page.lines:
-            where = margin(page, line)
-            if not where or line.size > body + 0.5:
-                kept.append(line)
-                continue
-            number = PAGE_NUMBER.match(line.text) or PAGE_WORD.search(line.text)
-            if number is None and len(line.cells) > 1:
-                number = PAGE_NUMBER.match(line.cells[-1].text) or PAGE_NUMBER.match(line.cells[0].text)
-            if number is not None:
-                page.printed = page.printed or number.group(1)
-                continue
-            header = where == "top" and line.size < 0.85 * body and len(line.text.split()) <= 10
-            if page.number > 1 and (seen[shape(line)] >= 2 or header):
-                page.header.append(line.text)
-                continue
-            kept.append(line)
-        page.lines = kept
-
-
-# -- figures, tables and reading order --------------------------------------------------------------------
-
-
-def find_regions(pages: list[Page], body: float, skip: set[int]) -> dict[int, str]:
-    """Mark the lines of captioned tables and figures; returns each region's kind ("table" or "figure").
-
-    A region runs from its caption ("Table 3: ...") to its "Source:" line and the notes under it. Without a
-    source on the page it runs to the page's footnotes or end, and goes on at the top of the next page when that
-    page starts in small type (a table continued). A line of running text after a few lines also ends it.
-    """
-    kinds: dict[int, str] = {}
-    open_region = 0
-    for page in pages:
-        lines = page.lines
-        if page.number in skip:
-            open_region = 0
-            continue
-        i = 0
-        if open_region and lines and (lines[0].size < body - 0.5 or CAPTION.match(lines[0].text)):
-            i, closed = _mark(lines, 0, open_region, body)
-            open_region = 0 if closed else open_region
-        else:
-            open_region = 0
-        while i < len(lines):
-            line = lines[i]
-            caption = CAPTION.match(line.text)
-            if (caption and (line.bold or line.cells[0].bold)) or _grid_header(lines, i, body):
-                region = len(kinds) + 1
-                kinds[region] = caption.group(1).lower() if caption else "grid"
-                while not caption and i > 0 and not lines[i - 1].region and lines[i - 1].size < body - 0.5:
-                    if lines[i - 1].y - lines[i].y > 2.5 * lines[i].size:
-                        break
-                    i -= 1  # the unit line and upper header lines over a table without a caption
-                i, closed = _mark(lines, i, region, body)
-                open_region = 0 if closed else region
-                continue
-            i += 1
-    return kinds
-
-
-def _grid_header(lines: list[Line], i: int, body: float) -> bool:
-    """A table without a caption: a bold header line of three or more cells in small type, over rows of cells."""
-    line = lines[i]
-    if len(line.cells) < 3 or not all(c.bold for c in line.cells) or line.size >= body - 0.5:
-        return False
-    return sum(1 for ln in lines[i + 1 : i + 6] if len(ln.cells) >= 2) >= 3
-
-
-def _mark(lines: list[Line], start: int, region: int, body: float) -> tuple[int, bool]:
-    """Mark lines from ``start`` to the region's end; returns (index after it, whether it ended on this page)."""
-    j = start
-    while j < len(lines):
-        line = lines[j]
-        if j > start and SOURCE.match(line.text):
-            end = j + 1
-            while end < len(lines) and lines[end].size < body - 0.9 and not _page_footnote(lines[end]):
-                if lines[end - 1].y - lines[end].y > 2.5 * lines[end].size:
-                    break
-                end += 1
-            for k in range(start, end):
-                lines[k].region = region
-            return end, True
-        if j > start and _page_footnote(line):
-            break
-        if j > start + 2 and line.size >= body - 0.3 and not line.bold and len(line.text) > 50:
-            for k in range(start, j):
-                lines[k].region = region
-            return j, True
-        j += 1
-    for k in range(start, j):
-        lines[k].region = region
-    return j, False  # at the page's footnotes or end: the next page's top may go on with it
-
-
-def _page_footnote(line: Line) -> bool:
-    """A page footnote's first line: a numbered superscript marker, then the note."""
-    return line.starts_with_marker and line.cells[0].text[5:6].isdigit()
-
-
-def order_columns(page: Page, body: float) -> None:
-    """Put a two-column page in reading order (see the module docstring); figures and tables stay whole."""
-    lines = page.lines
-    gutter = _gutter([ln for ln in lines if not ln.region], page.width)
-    if gutter is None:
-        return
-    spanning: list[Line] = []
-    pools: dict[str, list[Run]] = {"left": [], "right": []}
-    for line in lines:  # runs of each column regrouped on their own: lines of the two columns never mix
-        if line.region or any(r.x0 < gutter < r.x1 for r in line.runs):
-            spanning.append(line)
-        else:
-            for run in line.runs:  # a bullet hung in the margin belongs to its item in the right column
-                hung = run.x1 > gutter - 25 and run.text.strip() in BULLETS
-                pools["left" if run.x1 <= gutter and not hung else "right"].append(run)
-    sides = {side: group_lines(runs, page.number) for side, runs in pools.items()}
-    for side, side_lines in sides.items():
-        for line in side_lines:
-            line.column = side
-    left_lines, right_lines = sides["left"], sides["right"] + spanning
-    text_lines = [ln for ln in left_lines if ln.size <= body + 0.6 and len(ln.text) > 12]
-    if len(text_lines) >= 5:  # running text in the left column: read it first, then the right column
-        page.lines = left_lines + sorted(right_lines, key=lambda ln: -ln.y)
-        return
-    items: list[tuple[float, int, list[Line]]] = []  # (top, left first, lines)
-    block: list[Line] = []
-    for line in left_lines:  # side headings: one block per heading, placed by the height of its top
-        if block and block[-1].y - line.y > 1.3 * max(line.size, block[-1].size):
-            items.append((block[0].top + 3, 0, block))
-            block = []
-        block.append(line)
-    if block:
-        items.append((block[0].top + 3, 0, block))
-    items += [(ln.top, 1, [ln]) for ln in right_lines]
-    items.sort(key=lambda item: (-item[0], item[1]))
-    page.lines = [ln for _, _, group in items for ln in group]
-
-
-def _gutter(lines: list[Line], width: float) -> float | None:
-    """The x of a gutter between a left and a right column, or None for a one-column page.
-
-    Candidates are left edges shared by several lines; one is a gutter when text stands left of it, few runs
-    cross it, and the lines left of it are not the first cells of table rows (same baseline, same size).
-    """
-    starts: Counter[int] = Counter(round(c.x0 / 3) for ln in lines for c in ln.cells)
-    runs = [r for ln in lines for r in ln.runs]
-    best: tuple[int, float] | None = None
-    for key, n in starts.items():
-        g = key * 3 - 4.0
-        if n < 4 or not 0.15 * width < g < 0.6 * width:
-            continue
-        left = [ln for ln in lines if any(r.x1 <= g for r in ln.runs)]
-        crossing = sum(1 for r in runs if r.x0 < g - 1 and r.x1 > g + 1)
-        if not left or crossing > max(2, 0.08 * len(runs)):
-            continue
-        paired = 0
-        for ln in left:
-            mine = [r for r in ln.runs if r.x1 <= g]
-            others = [r for r in ln.runs if r.x0 >= g]
-            if mine and any(abs(o.y - mine[0].y) < 0.6 and abs(o.size - mine[0].size) < 1.0 for o in others):
-                paired += 1
-        if paired > 0.5 * len(left):
-            continue
-        if best is None or len(left) > best[0]:
-            best = (len(left), g)
-    return best[1] if best else None

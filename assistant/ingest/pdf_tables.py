@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 
-from assistant.ingest.pdf_layout import _CONTINUED, Cell, Line, Page, Run, join_lines, make_line, read_rules
+from assistant.ingest.pdf_layout import Cell, Line, Page, Run, join_lines, make_line, read_rules
+
+_CONTINUED = re.compile(r"^\(?continued\b", re.IGNORECASE)  # "(Continued From Previous Page)" over a table
 
 
 def table_columns(cells: list[Cell], rows: int) -> list[tuple[float, float]]:
