@@ -14,6 +14,7 @@ from assistant.config import Settings
 from assistant.embeddings import Embedder, EmbeddingModelError, load_embedder
 from assistant.index import Index
 from assistant.ingest import Document, LoadError, load_document
+from assistant.ingest.pdf import PDFIUM_LOCK
 from assistant.ingest.reflow import Reading, reading
 from assistant.retrieval import HybridSearcher, ReportRetriever
 from assistant.store import IndexLocked, IndexMismatch, IndexUnavailable
@@ -21,6 +22,7 @@ from assistant.types import Chunk, Citation, DocumentInfo, Hit, IngestReport, Re
 
 __all__ = [
     "NOT_IN_REPORT",
+    "PDFIUM_LOCK",
     "Assistant",
     "Chunk",
     "Citation",

@@ -21,13 +21,16 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
 
+from assistant import PDFIUM_LOCK
+
 log = logging.getLogger(__name__)
 
 PAGE_SCALE = 1.5  # 108 dpi: legible on a phone, ~150-300 kB a page
 MAX_PAGE_CACHE = 32
 SEARCH_WORDS = 6  # the quote is found on the page by its first and last words (line breaks differ)
-# PDFium is not thread-safe: two pages rendered at once (a card with two PDF citations) crash the process.
-_PDFIUM = threading.Lock()
+# PDFium is not thread-safe: two pages rendered at once (a card with two PDF citations), or a page rendered while
+# an upload is read, crash the process; the library's lock serialises every use of it.
+_PDFIUM = PDFIUM_LOCK
 
 
 def document_key(source: str) -> str:

@@ -19,6 +19,7 @@ The reader is made of parts: :mod:`~assistant.ingest.pdf_blocks` (the pass's sta
 from __future__ import annotations
 
 import re
+import threading
 from pathlib import Path
 
 import pypdfium2 as pdfium
@@ -39,6 +40,11 @@ _BACK = re.compile(r"^(?:appendix\s+[ivxl]+\b|appendixes$|bibliography$|related 
 _LABEL = re.compile(r"^(?:appendix|enclosure|attachment)\s+[IVXL\d]+$", re.IGNORECASE)  # "Appendix I" over a title
 
 
+# PDFium is not thread-safe: two documents read (or a page rendered, ui/pages.py) at once can crash the process,
+# so every use of it in the process holds this lock.
+PDFIUM_LOCK = threading.RLock()
+
+
 def load_pdf(path: Path, source: str) -> Document:
     """Load a PDF report; raises :class:`LoadError` for truncated, encrypted or text-less (scanned) files."""
     data = path.read_bytes()
@@ -48,31 +54,32 @@ def load_pdf(path: Path, source: str) -> Document:
         raise LoadError(f"{source}: not a PDF file (no %PDF header)")
     if b"%%EOF" not in data[-2048:]:
         raise LoadError(f"{source}: the PDF is truncated or damaged (no end-of-file marker); get a complete copy")
-    try:
-        pdf = pdfium.PdfDocument(data)
-    except pdfium.PdfiumError as exc:
-        if "password" in str(exc).lower():
-            raise LoadError(f"{source}: the PDF is password-protected; save an unprotected copy") from exc
-        raise LoadError(f"{source}: not a readable PDF ({exc}); it may be truncated or corrupt") from exc
-    try:
-        if len(pdf) == 0:
-            raise LoadError(f"{source}: the PDF has no pages")
-        warnings: list[str] = []
-        pages = []
-        for i in range(len(pdf)):
-            page = pdf[i]
-            width, height = page.get_size()
-            try:
-                lines = group_lines(read_runs(page), i + 1)
-            except pdfium.PdfiumError as exc:
-                warnings.append(f"page {i + 1}: text not readable ({exc}); page skipped")
-                lines = []
-            pages.append(Page(i + 1, width, height, lines, raw=page))
-        if not any(p.lines for p in pages):
-            raise LoadError(f"{source}: no extractable text (scanned PDF?)")
-        doc = _Reader(pages, source).read(_metadata_title(pdf))
-    finally:
-        pdf.close()
+    with PDFIUM_LOCK:
+        try:
+            pdf = pdfium.PdfDocument(data)
+        except pdfium.PdfiumError as exc:
+            if "password" in str(exc).lower():
+                raise LoadError(f"{source}: the PDF is password-protected; save an unprotected copy") from exc
+            raise LoadError(f"{source}: not a readable PDF ({exc}); it may be truncated or corrupt") from exc
+        try:
+            if len(pdf) == 0:
+                raise LoadError(f"{source}: the PDF has no pages")
+            warnings: list[str] = []
+            pages = []
+            for i in range(len(pdf)):
+                page = pdf[i]
+                width, height = page.get_size()
+                try:
+                    lines = group_lines(read_runs(page), i + 1)
+                except pdfium.PdfiumError as exc:
+                    warnings.append(f"page {i + 1}: text not readable ({exc}); page skipped")
+                    lines = []
+                pages.append(Page(i + 1, width, height, lines, raw=page))
+            if not any(p.lines for p in pages):
+                raise LoadError(f"{source}: no extractable text (scanned PDF?)")
+            doc = _Reader(pages, source).read(_metadata_title(pdf))
+        finally:
+            pdf.close()
     doc.sha256 = sha256_bytes(data)
     doc.pages = len(pages)
     doc.warnings = warnings
