@@ -9,6 +9,7 @@ from typing import Any
 
 from langchain_core.runnables import Runnable, RunnableLambda
 
+from assistant.answer.draft import Answerer
 from assistant.answer.reports import ReportCatalog, Route, RouteWeights, conversation_report, vote
 from assistant.answering import NOT_IN_REPORT, Draft, ExtractiveAnswerer, own_question
 from assistant.chunking import CHUNKER_VERSION
@@ -17,7 +18,7 @@ from assistant.conversation import EntityCatalog, condense, is_follow_up, messag
 from assistant.index import Index
 from assistant.retrieval import HybridSearcher, ReportRetriever
 from assistant.store import IndexLocked, IndexMismatch, IndexUnavailable
-from assistant.tables import Table, column_aliases
+from assistant.tables import column_aliases
 from assistant.text import clean_question, strip_markup
 from assistant.thesaurus import fold_aliases
 from assistant.types import Citation, DocumentInfo, Hit, IngestReport, Reply
@@ -47,7 +48,7 @@ class Assistant:
         settings: Settings | None = None,
         *,
         index: Index | None = None,
-        answerer: ExtractiveAnswerer | Any | None = None,
+        answerer: Answerer | None = None,
     ) -> None:
         self.settings = settings or Settings()
         self.index = index or Index(self.settings)
@@ -84,8 +85,7 @@ class Assistant:
         """Load the model and the index and precompute what the first questions need (for servers)."""
         self.ensure_index()
         self.searcher.embed("warm up")
-        if hasattr(self.answerer, "warm"):
-            self.answerer.warm()
+        self.answerer.warm()
 
     def ingest(
         self, paths: list[Path] | None = None, rebuild: bool = False, progress: bool | None = None
@@ -232,10 +232,8 @@ class Assistant:
                 notice=state["notice"] or "empty_question",
             )
         args = (state["query"], state["pool"], state["vector"], state["scope"], state["previous_answer"])
-        if isinstance(self.answerer, ExtractiveAnswerer):  # the names and numbers the user stated, for abstaining
-            draft: Draft = self.answerer.answer(*args, stated=fold_aliases(state["question"]))
-        else:
-            draft = self.answerer.answer(*args)
+        # the names and numbers the user stated, which the evidence must hold
+        draft: Draft = self.answerer.answer(*args, stated=fold_aliases(state["question"]))
         answer, citations = draft.render()
         if not draft.abstained:
             answer = self._name_report(answer, citations)
@@ -273,7 +271,7 @@ class Assistant:
 
     def catalog(self) -> EntityCatalog:
         """Interchangeable names the follow-up rewriter can swap: each table's columns, and its rows."""
-        tables: list[Table] = getattr(self.answerer, "tables", list)()
+        tables = self.answerer.tables()
         key = tuple(id(t) for t in tables)  # the answerer re-parses tables only for a new index generation
         if self._catalog is None or self._catalog[0] != key:
             groups: list[dict[str, list[str]]] = []
@@ -298,7 +296,7 @@ def _turns(history: list[dict[str, Any]]) -> tuple[list[str], list[str]]:
     return questions, answers
 
 
-def _default_answerer(index: Index, settings: Settings) -> Any:
+def _default_answerer(index: Index, settings: Settings) -> Answerer:
     if settings.llm != "none":
         from assistant.llm import LLMAnswerer
 

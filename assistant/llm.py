@@ -20,6 +20,7 @@ from assistant.answering import NOT_IN_REPORT, Draft, ExtractiveAnswerer, abstai
 from assistant.config import Settings
 from assistant.index import Index
 from assistant.sentences import units_from_hits
+from assistant.tables import Table, TableRow
 from assistant.types import Citation, Hit
 
 log = logging.getLogger(__name__)
@@ -68,9 +69,15 @@ class LLMAnswerer:
         self.fallback = fallback
         self.transport = transport or _post_json
 
-    # the rewriter and warm-up use the extractive answerer's knowledge of the tables
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.fallback, name)
+    # the tables and the warm-up are the extractive answerer's
+    def warm(self) -> None:
+        self.fallback.warm()
+
+    def tables(self) -> list[Table]:
+        return self.fallback.tables()
+
+    def row_names(self, table: Table, row: TableRow) -> list[str]:
+        return self.fallback.row_names(table, row)
 
     def complete(self, messages: list[dict[str, str]]) -> str:
         base = self.settings.llm_url.rstrip("/")
@@ -91,10 +98,11 @@ class LLMAnswerer:
         qvec: np.ndarray,
         sources: list[str] | None = None,
         previous_answer: str = "",
+        stated: str = "",
     ) -> Draft:
-        extractive = self.fallback.answer(question, hits, qvec, sources, previous_answer)
-        if extractive.abstained or extractive.support >= 1.0:
-            return extractive  # out of scope, or answered from table cells / metadata: the LLM adds nothing
+        extractive = self.fallback.answer(question, hits, qvec, sources, previous_answer, stated)
+        if extractive.abstained or extractive.kind != "sentences":
+            return extractive  # out of scope, or answered from table cells, metadata or a summary: the LLM adds nothing
         units = units_from_hits(hits, self.index.source_text)[:20]
         passages = [(u, " ".join(u.text.split())) for u in units if len(u.spans) == 1]
         if not passages:

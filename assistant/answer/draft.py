@@ -4,8 +4,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Protocol
 
 from assistant.types import Citation
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from assistant.tables import Table, TableRow
+    from assistant.types import Hit
 
 NOT_IN_REPORT = "The report does not say"
 Part = tuple[str, list[Citation]]
@@ -57,3 +64,28 @@ def _attach(text: str, marks: str) -> str:
 
 def abstain(message: str, support: float = 0.0, trace: dict[str, object] | None = None) -> Draft:
     return Draft([(message, [])], abstained=True, support=support, kind="abstain", trace=trace or {})
+
+
+class Answerer(Protocol):
+    """What the chain asks of an answerer (the extractive one, or the LLM one that falls back to it).
+
+    ``answer`` drafts a reply to ``question`` from the retrieved ``hits`` (``qvec`` is the question's vector);
+    ``sources`` limits which reports may answer, ``previous_answer`` is the assistant's last turn and ``stated``
+    what the user typed when ``question`` is a rewritten follow-up. ``tables`` and ``row_names`` give the
+    follow-up rewriter the tables' names; ``warm`` precomputes what the first questions need."""
+
+    def answer(
+        self,
+        question: str,
+        hits: list[Hit],
+        qvec: np.ndarray,
+        sources: list[str] | None = None,
+        previous_answer: str = "",
+        stated: str = "",
+    ) -> Draft: ...
+
+    def warm(self) -> None: ...
+
+    def tables(self) -> list[Table]: ...
+
+    def row_names(self, table: Table, row: TableRow) -> list[str]: ...
