@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import replace
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 
 from langchain_core.runnables import Runnable, RunnableLambda
 
+from assistant.answer.analysis import analyse
 from assistant.answer.draft import Answerer
 from assistant.answer.reports import ReportCatalog, Route, RouteWeights, conversation_report, vote
 from assistant.answering import NOT_IN_REPORT, Draft, ExtractiveAnswerer, own_question
@@ -245,6 +246,7 @@ class Assistant:
             notice=state["notice"],
             support=draft.support,
             hits=state["hits"],
+            trace=_trace(state, draft),
         )
 
     def reports(self) -> ReportCatalog:
@@ -280,6 +282,23 @@ class Assistant:
                 groups.append({r.label: self.answerer.row_names(table, r) for r in table.rows})
             self._catalog = (key, EntityCatalog(groups))
         return self._catalog[1]
+
+
+def _trace(state: dict[str, Any], draft: Draft) -> dict[str, Any]:
+    """What the stages decided for one question: routing, question analysis, the answering route."""
+    route: Route = state["route"]
+    analysis = analyse(own_question(state["standalone"]))
+    features = draft.trace.get("features")
+    answer: dict[str, Any] = {"kind": draft.kind, "abstained": draft.abstained, "support": round(draft.support, 3)}
+    if features is not None:
+        answer["features"] = {k: round(float(v), 3) for k, v in asdict(features).items()}  # type: ignore[call-overload]
+    if "probability" in draft.trace:
+        answer["probability"] = round(float(draft.trace["probability"]), 3)  # type: ignore[arg-type]
+    return {
+        "route": {"sources": list(state.get("scope") or route.sources), "via": route.via},
+        "analysis": {"answer_type": analysis.answer_type, "focus": analysis.focus, "value_kind": analysis.value_kind},
+        "answer": answer,
+    }
 
 
 def _turns(history: list[dict[str, Any]]) -> tuple[list[str], list[str]]:

@@ -94,6 +94,10 @@ class Reply:
         support: How well the best passage matches the question (about 0..1; table answers 1.0); the
             assistant abstains below ``Settings.abstain_threshold``.
         hits: The retrieved chunks the answer was chosen from (not serialised by default).
+        trace: What each stage decided, for the eval report and debugging (not serialised by default):
+            ``route`` (the reports in scope and why), ``analysis`` (answer type, focus, value kind),
+            ``answer`` (the route that answered, and the abstention features and probability when the sentence
+            route decided).
     """
 
     answer: str
@@ -103,6 +107,7 @@ class Reply:
     notice: str = ""
     support: float = 0.0
     hits: list[Hit] = field(default_factory=list, repr=False)
+    trace: dict[str, Any] = field(default_factory=dict, repr=False)
 
     def to_dict(self, include_hits: bool = False) -> dict[str, Any]:
         data: dict[str, Any] = {

@@ -201,6 +201,7 @@ class TurnResult:
     abstained: bool = False
     citations: list[dict[str, Any]] = field(default_factory=list)
     contexts: list[str] = field(default_factory=list)  # retrieved chunk texts, best first (top k)
+    trace: dict[str, Any] = field(default_factory=dict)  # what the assistant's stages decided (Reply.trace)
     missing_facts: list[list[str]] = field(default_factory=list)
     forbidden_hits: list[str] = field(default_factory=list)
     correct: bool = False  # answerable: facts present, nothing forbidden, not abstained; else: abstained
@@ -274,6 +275,7 @@ def score_turn(
         return result
     result.answer = reply.answer
     result.standalone_question = reply.standalone_question
+    result.trace = dict(getattr(reply, "trace", None) or {})
     result.abstained = bool(reply.abstained)
     result.answer_words = 0 if reply.abstained else word_count(reply.answer)
     result.citations = [

@@ -179,6 +179,8 @@ def _failure(result: TurnResult, all_results: Sequence[TurnResult]) -> list[str]
     else:
         lines.append("**Expected:** an abstention  ")
     lines.append(f"**Why it fails:** {'; '.join(result.failures)}  ")
+    if result.trace:
+        lines.append(f"**Trace:** {trace_line(result.trace)}  ")
     got = "(abstained) " if result.abstained else ""
     lines += [f"**Got:** {got}", ""] + [f"> {line}" for line in (result.answer or "(empty)").splitlines()] + [""]
     if result.citations:
@@ -244,3 +246,26 @@ def print_table(runs: Sequence[RunResult]) -> str:
         for cat, metrics in run.by_category.items():
             out.append(f"{cat:<15}" + "".join(f"{fmt(k, metrics[k]):>14}" for k in short))
     return "\n".join(out)
+
+
+def trace_line(trace: dict[str, Any]) -> str:
+    """One line of what the stages decided: the route, the question's answer type, the answering route and,
+    when the sentence route decided, its abstention probability and the features behind it."""
+    route = trace.get("route") or {}
+    analysis = trace.get("analysis") or {}
+    answer = trace.get("answer") or {}
+    sources = ", ".join(route.get("sources") or []) or "all reports"
+    parts = [f"route {sources}" + (f" (via {route['via']})" if route.get("via") else "")]
+    asks = str(analysis.get("answer_type", ""))
+    if analysis.get("focus"):
+        asks += f" about “{analysis['focus']}”"
+    if asks:
+        parts.append(f"asks {asks}")
+    decided = f"answered by {answer.get('kind', '?')}, support {answer.get('support', 0):.3f}"
+    if "probability" in answer:
+        decided += f", p(answers) {answer['probability']:.3f}"
+    parts.append(decided)
+    features = answer.get("features") or {}
+    if features:
+        parts.append("features " + ", ".join(f"{k} {v:g}" for k, v in features.items()))
+    return " · ".join(parts)
