@@ -16,7 +16,6 @@ from assistant.answer.draft import NOT_IN_REPORT, Draft, Part, abstain
 from assistant.answer.evidence import features_of, missing_hint
 from assistant.answer.whole import whole_report_draft
 from assistant.config import Settings
-from assistant.conversation import CONTEXT_MARK
 from assistant.index import Index, LoadedIndex
 from assistant.ingest.reflow import Sentence, reading_text
 from assistant.sentences import (
@@ -44,11 +43,6 @@ _NOT_A_QUESTION = re.compile(
     re.IGNORECASE,
 )
 _FOLLOW_UP_WORDS = {stem(w) for w in ("matter", "happen", "lead", "led", "example", "mean", "result", "why", "more")}
-
-
-def own_question(question: str) -> str:
-    """A rewritten follow-up without the earlier question appended for context ("... (about: ...)")."""
-    return question.split(CONTEXT_MARK, 1)[0]
 
 
 PRELOAD_CHUNKS = 5000  # warm-up loads every stored sentence vector of an index up to this size
@@ -126,13 +120,16 @@ class ExtractiveAnswerer:
         sources: list[str] | None = None,
         previous_answer: str = "",
         stated: str = "",
+        context: str = "",
     ) -> Draft:
         """Answer ``question`` from ``hits``; ``sources`` limits which documents' tables may answer,
-        ``previous_answer`` (the assistant's last turn) helps a follow-up move on from what was said, and
+        ``previous_answer`` (the assistant's last turn) helps a follow-up move on from what was said,
         ``stated`` (what the user typed, when ``question`` is a rewritten follow-up) is what the evidence must
-        hold the names and numbers of."""
+        hold the names and numbers of, and ``context`` is the earlier question a follow-up with too few words
+        of its own is about ("Why?" after "Why did costs rise?")."""
         self._refresh(self.index.loaded())
-        own = own_question(question)
+        own = question
+        question = f"{question} {context}" if context else question  # what is matched: the words and their context
         if _NOT_A_QUESTION.search(own):
             return abstain(
                 f"{NOT_IN_REPORT} anything about that: I answer questions about the indexed reports, "
@@ -157,7 +154,7 @@ class ExtractiveAnswerer:
             parts, abstained = from_table
             kind = "abstain" if abstained else "table"
             return Draft(parts, abstained=abstained, support=0.0 if abstained else 1.0, kind=kind)
-        return self._from_sentences(question, hits, qvec, previous_answer, sources, stated)
+        return self._from_sentences(question, own, hits, qvec, previous_answer, sources, stated)
 
     def unknown_names(self, question: str) -> list[str]:
         """Capitalised names in the question that occur nowhere in the corpus."""
@@ -246,12 +243,12 @@ class ExtractiveAnswerer:
             self._vectors = dict(list(self._vectors.items())[len(self._vectors) - keep :]) if keep else {}
             self._fetched = set()  # chunks are fetched again when asked about (harmless where still cached)
 
-    def support_scores(self, question: str, qvec: np.ndarray, units: list[Unit]) -> np.ndarray:
+    def support_scores(self, question: str, qvec: np.ndarray, units: list[Unit], own: str = "") -> np.ndarray:
         """How well each unit supports an answer: meaning (cosine, best view) and shared rare words.
 
-        For a follow-up carrying its context ("Did they agree? (about: ...)") the user's own words weigh
-        most; the context only breaks ties."""
-        own = own_question(question)
+        For a follow-up carrying its context (``question`` is ``own`` followed by the earlier question) the
+        user's own words weigh most; the context only breaks ties."""
+        own = own or question
         unit_views = [views(u) for u in units]
         vectors = self._embed([v for vs in unit_views for v in vs])
         dense = self._best_view(vectors @ qvec, unit_views)
@@ -293,6 +290,7 @@ class ExtractiveAnswerer:
     def _from_sentences(
         self,
         question: str,
+        own: str,
         hits: list[Hit],
         qvec: np.ndarray,
         previous_answer: str = "",
@@ -303,12 +301,12 @@ class ExtractiveAnswerer:
         if not units:
             return abstain(f"{NOT_IN_REPORT} anything about that.{self._scope_hint(hits)}")
         self._prefetch([h.chunk.chunk_id for h in hits])
-        scores = self.support_scores(question, qvec, units)
-        if previous_answer and own_question(question) != question:
+        scores = self.support_scores(question, qvec, units, own)
+        if previous_answer and own != question:
             scores = scores + self._conversation_shift(units, previous_answer)
         order = [int(i) for i in np.argsort(-scores)]
         best = scores[order[0]]
-        analysis = analyse(own_question(question))
+        analysis = analyse(own)
         ratio = self.settings.list_follow_ratio if analysis.wants_several else self.settings.follow_ratio
         chosen: list[Unit] = []
         covered: set[tuple[str, Sentence]] = set()
@@ -329,16 +327,16 @@ class ExtractiveAnswerer:
                 break
             chosen.append(unit)
             covered |= keys
-        features = features_of(self._facts, own_question(question), chosen, float(best), scope, stated)
+        features = features_of(self._facts, own, chosen, float(best), scope, stated)
         trace = {"features": features, "probability": self._abstention.probability(features)}
         source = scope[0] if scope else chosen[0].hit.chunk.source
         source_chunks = self._facts.by_source.get(source, [])
         text = self.index.source_text(source) if source_chunks else ""
-        defined = definition_parts(own_question(question), source_chunks, text, self.citation)
+        defined = definition_parts(own, source_chunks, text, self.citation)
         if not self._abstention.answers(features) and defined:
             return Draft(defined, support=float(best), kind="definition", trace=trace)
         if not self._abstention.answers(features):
-            missing = missing_hint(self._facts, stated or own_question(question), chosen)
+            missing = missing_hint(self._facts, stated or own, chosen)
             return abstain(f"{NOT_IN_REPORT} anything that answers this{missing}.{self._scope_hint(hits)}",
                            float(best), trace)  # fmt: skip
         # Another document that answers nearly as well is cited too (reports may add to or contradict each other),
@@ -352,7 +350,7 @@ class ExtractiveAnswerer:
                 chosen.append(unit)
                 sources.add(unit.hit.chunk.source)
         parts = self._parts(chosen)
-        lead = lead_for(own_question(question), parts[0][0])
+        lead = lead_for(own, parts[0][0])
         if lead:
             parts[0] = (f"{lead} — {parts[0][0]}", parts[0][1])
         if len(sources) > 1:

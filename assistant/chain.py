@@ -12,10 +12,10 @@ from langchain_core.runnables import Runnable, RunnableLambda
 from assistant.answer.analysis import analyse
 from assistant.answer.draft import Answerer
 from assistant.answer.reports import ReportCatalog, Route, RouteWeights, conversation_report, vote
-from assistant.answering import NOT_IN_REPORT, Draft, ExtractiveAnswerer, own_question
+from assistant.answering import NOT_IN_REPORT, Draft, ExtractiveAnswerer
 from assistant.chunking import CHUNKER_VERSION
 from assistant.config import Settings
-from assistant.conversation import EntityCatalog, condense, is_follow_up, message_text
+from assistant.conversation import EntityCatalog, Resolved, condense, is_follow_up, message_text
 from assistant.index import Index
 from assistant.retrieval import HybridSearcher, ReportRetriever
 from assistant.store import IndexLocked, IndexMismatch, IndexUnavailable
@@ -165,9 +165,9 @@ class Assistant:
         state = {**state, "question": question, "notice": notice}
         if not question and clean_question(raw):
             notice = "markup_only"  # only tags or a script: nothing to look up, and nothing is echoed back
-            return {**state, "standalone": "", "notice": notice}
+            return {**state, "standalone": Resolved(""), "notice": notice}
         if not question:
-            return {**state, "standalone": ""}
+            return {**state, "standalone": Resolved("")}
         self.ensure_index()
         catalog = self.catalog()
         history = [m for m in state["history"] if isinstance(m, dict)]
@@ -182,12 +182,12 @@ class Assistant:
     def _route(self, state: dict[str, Any]) -> dict[str, Any]:
         """Which report(s) the question is about: the one it names (by number, title words, agency or topic),
         else the one the conversation is about; none when it names no report and the corpus has several."""
-        if not state["standalone"] or state["sources"]:
+        if not state["standalone"].question or state["sources"]:
             return {**state, "route": Route()}
         reports = self.reports()
         route = reports.route(state["question"])
-        if not route.sources and own_question(state["standalone"]) != state["question"]:
-            route = reports.route(own_question(state["standalone"]))  # a follow-up with its referent filled in
+        if not route.sources and state["standalone"].question != state["question"]:
+            route = reports.route(state["standalone"].question)  # a follow-up with its referent filled in
         if not route.explicit:  # a follow-up stays with the conversation's report unless it names another
             questions, answers = state["turns"]
             earlier = conversation_report(reports, questions, answers)
@@ -196,9 +196,9 @@ class Assistant:
         return {**state, "route": route}
 
     def _retrieve(self, state: dict[str, Any]) -> dict[str, Any]:
-        if not state["standalone"]:
+        if not state["standalone"].question:
             return {**state, "hits": [], "vector": None}
-        query = fold_aliases(state["standalone"])  # searched in the report's own terms
+        query = fold_aliases(state["standalone"].searched)  # searched in the report's own terms
         vector = self.searcher.embed(query)
         # answer from a few more passages than are shown: the sentence that answers may rank just below top_k
         route: Route = state["route"]
@@ -226,15 +226,25 @@ class Assistant:
     def _answer(self, state: dict[str, Any]) -> Reply:
         if state["notice"] == "markup_only":
             return Reply(answer=f"{NOT_IN_REPORT} anything about that: the message holds only markup.", abstained=True)
-        if not state["standalone"]:
+        if not state["standalone"].question:
             return Reply(
                 answer=f"Please ask a question about the report, for example: “{EXAMPLE_QUESTION}”",
                 abstained=True,
                 notice=state["notice"] or "empty_question",
             )
-        args = (state["query"], state["pool"], state["vector"], state["scope"], state["previous_answer"])
-        # the names and numbers the user stated, which the evidence must hold
-        draft: Draft = self.answerer.answer(*args, stated=fold_aliases(state["question"]))
+        resolved: Resolved = state["standalone"]
+        args = (
+            fold_aliases(resolved.question),
+            state["pool"],
+            state["vector"],
+            state["scope"],
+            state["previous_answer"],
+        )
+        draft: Draft = self.answerer.answer(
+            *args,
+            stated=fold_aliases(state["question"]),  # the names and numbers the user stated: the evidence must hold
+            context=fold_aliases(resolved.context) if resolved.context else "",
+        )
         answer, citations = draft.render()
         if not draft.abstained:
             answer = self._name_report(answer, citations)
@@ -242,7 +252,7 @@ class Assistant:
             answer=answer,
             citations=[] if draft.abstained else citations,
             abstained=draft.abstained,
-            standalone_question=state["standalone"],
+            standalone_question=state["standalone"].text,
             notice=state["notice"],
             support=draft.support,
             hits=state["hits"],
@@ -287,13 +297,13 @@ class Assistant:
 def _trace(state: dict[str, Any], draft: Draft) -> dict[str, Any]:
     """What the stages decided for one question: routing, question analysis, the answering route."""
     route: Route = state["route"]
-    analysis = analyse(own_question(state["standalone"]))
+    analysis = analyse(state["standalone"].question)
     features = draft.trace.get("features")
     answer: dict[str, Any] = {"kind": draft.kind, "abstained": draft.abstained, "support": round(draft.support, 3)}
     if features is not None:
-        answer["features"] = {k: round(float(v), 3) for k, v in asdict(features).items()}  # type: ignore[call-overload]
+        answer["features"] = {k: float(v) for k, v in asdict(features).items()}  # type: ignore[call-overload]
     if "probability" in draft.trace:
-        answer["probability"] = round(float(draft.trace["probability"]), 3)  # type: ignore[arg-type]
+        answer["probability"] = float(draft.trace["probability"])  # type: ignore[arg-type]
     return {
         "route": {"sources": list(state.get("scope") or route.sources), "via": route.via},
         "analysis": {"answer_type": analysis.answer_type, "focus": analysis.focus, "value_kind": analysis.value_kind},

@@ -147,8 +147,34 @@ def _join(names: list[str]) -> str:
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
-CONTEXT_MARK = " (about: "  # "Did they agree? (about: <the previous question>)"
 MAX_STANDALONE = 600  # follow-ups of follow-ups keep their context, up to this many characters
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """A question resolved against the conversation: the question in its own words (names and pronouns filled
+    in where the conversation says what they are) and, when that is not enough to search for ("Why?", "Can you
+    give an example?"), the earlier question it is about.
+
+        >>> r = Resolved("Can you give an example?", "Does Gull Rock have spare lamps?")
+        >>> r.searched
+        'Can you give an example? Does Gull Rock have spare lamps?'
+        >>> r.text
+        'Can you give an example? (about: Does Gull Rock have spare lamps?)'
+    """
+
+    question: str
+    context: str = ""
+
+    @property
+    def searched(self) -> str:
+        """What retrieval and word matching read: the question, then its context."""
+        return f"{self.question} {self.context}" if self.context else self.question
+
+    @property
+    def text(self) -> str:
+        """How the resolved question is shown to the user ("Searched as: ...")."""
+        return f"{self.question} (about: {self.context})" if self.context else self.question
 
 
 def _pronoun(text: str) -> re.Match[str] | None:
@@ -160,11 +186,13 @@ def _no_content(text: str) -> bool:
     return not [w for w in words(text) if w not in STOPWORDS and w not in _GENERIC]
 
 
-def condense_one(question: str, previous: str, previous_answer: str, catalog: EntityCatalog) -> str:
-    """Rewrite ``question`` against the previous standalone question and the answer it got."""
+def condense_one(question: str, earlier: Resolved, previous_answer: str, catalog: EntityCatalog) -> Resolved:
+    """Rewrite ``question`` against the previous resolved question and the answer it got."""
     q = question.strip()
-    if not previous:
-        return q
+    if not earlier.question:
+        return Resolved(q)
+    previous = earlier.question
+    context = earlier.searched  # what a question with nothing of its own is about
     bare = q.rstrip(" ?.!")
     head = re.split(r"\s\[\d+\]", previous_answer, maxsplit=1)[0]
     listed = _names_in_order(head, catalog)
@@ -178,14 +206,14 @@ def condense_one(question: str, previous: str, previous_answer: str, catalog: En
 
     if _COUNT_OF.match(q):
         which = re.match(r"^(which|what)\s+(.+?)\??$", previous.strip(), re.IGNORECASE)
-        return f"How many {which.group(2)}?" if which else f"How many of them?{CONTEXT_MARK}{previous})"
+        return Resolved(f"How many {which.group(2)}?") if which else Resolved("How many of them?", context)
 
     ellipsis = _ELLIPSIS.match(bare)
     if ellipsis:
         subject = next(g for g in ellipsis.groups() if g).strip(" ?")
         if subject.split()[0].lower() not in _QUESTION_START and not _pronoun(subject):
             swapped = _swap(previous, subject, catalog)
-            return swapped or f"What about {subject}?{CONTEXT_MARK}{previous})"
+            return Resolved(swapped, earlier.context) if swapped else Resolved(f"What about {subject}?", context)
 
     stripped = re.sub(r"^(and|so|also|then|but)\s+", "", bare, flags=re.IGNORECASE)
     name_only = re.match(r"^(?:(?:does|do|did|is|are|was|were|has|have|can|what about)\s+)?(.+)$", stripped, re.I)
@@ -194,7 +222,7 @@ def condense_one(question: str, previous: str, previous_answer: str, catalog: En
     if found and len(rest.split()) <= 3 and found[0][0] == 0 and found[-1][1] == len(rest) and not _pronoun(rest):
         swapped = _swap(previous, rest, catalog)  # "Cape Fern?", "Does Gull Rock?"
         if swapped:
-            return swapped
+            return Resolved(swapped, earlier.context)
 
     pronoun = _pronoun(stripped)
     if pronoun:
@@ -209,19 +237,19 @@ def condense_one(question: str, previous: str, previous_answer: str, catalog: En
             if len(names) == 1 or (plural and names):
                 referent = _join(names)
         if not referent and pronoun.group(0).lower() in {"them", "those", "these"}:
-            nouns = re.findall(r"\b([a-z][a-z-]{3,}s)\b", previous.split(CONTEXT_MARK)[0])
+            nouns = re.findall(r"\b([a-z][a-z-]{3,}s)\b", previous)
             nouns = [n for n in nouns if n not in STOPWORDS and not n.endswith(("ss", "us", "is"))]
             referent = f"the {nouns[0]}" if nouns else ""  # "Did they agree?" after "How many recommendations ...?"
         if referent and pronoun.group(0).lower() in {"it", "they", "them", "these", "those", "this", "that"}:
             rewritten = stripped[: pronoun.start()] + referent + stripped[pronoun.end() :]
-            return rewritten[:1].upper() + rewritten[1:] + "?"
-        return f"{q}{CONTEXT_MARK}{previous})"
+            return Resolved(rewritten[:1].upper() + rewritten[1:] + "?")
+        return Resolved(q, context)
     if _no_content(q):
-        return f"{q}{CONTEXT_MARK}{previous})"
-    return q
+        return Resolved(q, context)
+    return Resolved(q)
 
 
-def condense(question: str, history: Sequence[Any] | None, catalog: EntityCatalog | None = None) -> str:
+def condense(question: str, history: Sequence[Any] | None, catalog: EntityCatalog | None = None) -> Resolved:
     """The standalone form of ``question`` given a chat ``history`` of ``{"role", "content"}`` messages.
 
     Earlier user turns are condensed in order too, so a follow-up of a follow-up resolves.
@@ -230,11 +258,11 @@ def condense(question: str, history: Sequence[Any] | None, catalog: EntityCatalo
         >>> cat = EntityCatalog([{"Gull Rock": [], "Cape Fern": []}])
         >>> hist = [{"role": "user", "content": "Does Gull Rock have spare lamps?"},
         ...         {"role": "assistant", "content": "No ..."}]
-        >>> condense("What about Cape Fern?", hist, cat)
+        >>> condense("What about Cape Fern?", hist, cat).text
         'Does Cape Fern have spare lamps?'
     """
     catalog = catalog or EntityCatalog()
-    standalone, answer = "", ""
+    standalone, answer = Resolved(""), ""
     for message in history or []:
         role = message.get("role") if isinstance(message, dict) else None
         text = message_text(message).strip()
@@ -248,10 +276,12 @@ def condense(question: str, history: Sequence[Any] | None, catalog: EntityCatalo
     return _resolve(question, standalone, answer, catalog)
 
 
-def _resolve(question: str, previous: str, answer: str, catalog: EntityCatalog) -> str:
-    if previous and (is_follow_up(question) or _is_bare_name(question, catalog)):
-        return condense_one(question, previous, answer, catalog)[:MAX_STANDALONE]
-    return question
+def _resolve(question: str, previous: Resolved, answer: str, catalog: EntityCatalog) -> Resolved:
+    if previous.question and (is_follow_up(question) or _is_bare_name(question, catalog)):
+        resolved = condense_one(question, previous, answer, catalog)
+        room = MAX_STANDALONE - len(resolved.question) - len(" (about: )")
+        return Resolved(resolved.question[:MAX_STANDALONE], resolved.context[: max(0, room)])
+    return Resolved(question)
 
 
 def _is_bare_name(question: str, catalog: EntityCatalog) -> bool:

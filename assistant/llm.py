@@ -99,8 +99,10 @@ class LLMAnswerer:
         sources: list[str] | None = None,
         previous_answer: str = "",
         stated: str = "",
+        context: str = "",
     ) -> Draft:
-        extractive = self.fallback.answer(question, hits, qvec, sources, previous_answer, stated)
+        extractive = self.fallback.answer(question, hits, qvec, sources, previous_answer, stated, context)
+        question = f"{question} ({context})" if context else question  # the model reads the follow-up's context
         if extractive.abstained or extractive.kind != "sentences":
             return extractive  # out of scope, or answered from table cells, metadata or a summary: the LLM adds nothing
         units = units_from_hits(hits, self.index.source_text)[:20]

@@ -267,5 +267,5 @@ def trace_line(trace: dict[str, Any]) -> str:
     parts.append(decided)
     features = answer.get("features") or {}
     if features:
-        parts.append("features " + ", ".join(f"{k} {v:g}" for k, v in features.items()))
+        parts.append("features " + ", ".join(f"{k} {v:.3g}" for k, v in features.items()))
     return " · ".join(parts)

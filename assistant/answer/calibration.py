@@ -50,29 +50,16 @@ def read_cases(paths: Iterable[Path], split: str) -> list[list[tuple[str, bool]]
 
 def collect(bot: Any, cases: list[list[tuple[str, bool]]]) -> list[Example]:
     """Ask each case through ``bot`` (an :class:`assistant.Assistant`) and keep the features of the turns the
-    sentence route decided."""
-    seen: list[Any] = []
-    answer = bot.answerer.answer
-
-    def recording(*args: Any, **kwargs: Any) -> Any:
-        draft = answer(*args, **kwargs)
-        seen.append(draft)
-        return draft
-
-    bot.answerer.answer = recording
+    sentence route decided (the reply's trace carries them)."""
     examples = []
-    try:
-        for n, turns in enumerate(cases):
-            history: list[dict[str, str]] = []
-            for question, answerable in turns:
-                seen.clear()
-                reply = bot.ask(question, history=list(history) or None)
-                features = seen[-1].trace.get("features") if seen else None
-                if isinstance(features, EvidenceFeatures):
-                    examples.append(Example(f"case {n + 1}", question, features, answerable))
-                history += [{"role": "user", "content": question}, {"role": "assistant", "content": reply.answer}]
-    finally:
-        bot.answerer.answer = answer
+    for n, turns in enumerate(cases):
+        history: list[dict[str, str]] = []
+        for question, answerable in turns:
+            reply = bot.ask(question, history=list(history) or None)
+            features = (reply.trace.get("answer") or {}).get("features")
+            if features is not None:
+                examples.append(Example(f"case {n + 1}", question, EvidenceFeatures(**features), answerable))
+            history += [{"role": "user", "content": question}, {"role": "assistant", "content": reply.answer}]
     return examples
 
 

@@ -70,8 +70,9 @@ class Answerer(Protocol):
     """What the chain asks of an answerer (the extractive one, or the LLM one that falls back to it).
 
     ``answer`` drafts a reply to ``question`` from the retrieved ``hits`` (``qvec`` is the question's vector);
-    ``sources`` limits which reports may answer, ``previous_answer`` is the assistant's last turn and ``stated``
-    what the user typed when ``question`` is a rewritten follow-up. ``tables`` and ``row_names`` give the
+    ``sources`` limits which reports may answer, ``previous_answer`` is the assistant's last turn, ``stated``
+    what the user typed when ``question`` is a rewritten follow-up, and ``context`` the earlier question a
+    follow-up with too few words of its own is about. ``tables`` and ``row_names`` give the
     follow-up rewriter the tables' names; ``warm`` precomputes what the first questions need."""
 
     def answer(
@@ -82,6 +83,7 @@ class Answerer(Protocol):
         sources: list[str] | None = None,
         previous_answer: str = "",
         stated: str = "",
+        context: str = "",
     ) -> Draft: ...
 
     def warm(self) -> None: ...

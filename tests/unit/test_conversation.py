@@ -35,25 +35,27 @@ def test_catalog_matches_whole_words_only() -> None:
 
 
 def test_without_history_the_question_is_unchanged() -> None:
-    assert condense("What about Gull Rock?", [], CATALOG) == "What about Gull Rock?"
-    assert condense("  Does Gull Rock have spare lamps?  ", None, CATALOG) == "  Does Gull Rock have spare lamps?  "
+    assert condense("What about Gull Rock?", [], CATALOG).text == "What about Gull Rock?"
+    assert (
+        condense("  Does Gull Rock have spare lamps?  ", None, CATALOG).text == "  Does Gull Rock have spare lamps?  "
+    )
 
 
 def test_a_complete_question_is_not_rewritten() -> None:
     history = turn("Does Gull Rock have spare lamps?", "No — the table marks Gull Rock “No”. [1]")
     question = "How many keepers retired from the district last winter?"
-    assert condense(question, history, CATALOG) == question
+    assert condense(question, history, CATALOG).text == question
 
 
 @pytest.mark.parametrize("follow_up", ["What about Cape Fern?", "And Cape Fern?", "Cape Fern?", "Does Cape Fern?"])
 def test_ellipsis_swaps_the_name_of_the_same_kind(follow_up: str) -> None:
     history = turn("Does Gull Rock have spare lamps?", "No — the table marks Gull Rock “No”. [1]")
-    assert condense(follow_up, history, CATALOG) == "Does Cape Fern have spare lamps?"
+    assert condense(follow_up, history, CATALOG).text == "Does Cape Fern have spare lamps?"
 
 
 def test_ellipsis_swaps_the_row_when_a_row_is_named() -> None:
     history = turn("Does Gull Rock have spare lamps?", "No — the table marks Gull Rock “No”. [1]")
-    assert condense("What about the backup generator?", history, CATALOG) == (
+    assert condense("What about the backup generator?", history, CATALOG).text == (
         "Does Gull Rock have the backup generator?"
     )
 
@@ -63,31 +65,31 @@ def test_plural_pronoun_refers_to_the_listed_names() -> None:
         "Which stations have spare lamps?",
         "Harbor Point and Cape Fern are marked “Yes” for Spare lamps (SL) [1].",
     )
-    standalone = condense("Do they have a backup generator?", history, CATALOG)
+    standalone = condense("Do they have a backup generator?", history, CATALOG).text
     assert standalone == "Do Harbor Point and Cape Fern have a backup generator?"
 
 
 def test_singular_pronoun_refers_to_the_one_name() -> None:
     history = turn("Does Gull Rock have a backup generator?", "No — the table marks Gull Rock “No” [1].")
-    standalone = condense("Does it have spare lamps?", history, CATALOG)
+    standalone = condense("Does it have spare lamps?", history, CATALOG).text
     assert standalone == "Does Gull Rock have spare lamps?"
 
 
 def test_bare_count_after_a_which_question() -> None:
     history = turn("Which stations have spare lamps?", "Harbor Point and Cape Fern are marked “Yes” [1].")
-    assert condense("How many of them?", history, CATALOG) == "How many stations have spare lamps?"
+    assert condense("How many of them?", history, CATALOG).text == "How many stations have spare lamps?"
 
 
 @pytest.mark.parametrize(("ordinal", "expected"), [("first", "Harbor Point"), ("second", "Cape Fern")])
 def test_ordinal_picks_from_the_previous_answer(ordinal: str, expected: str) -> None:
     history = turn("Which stations have spare lamps?", "Harbor Point and Cape Fern are marked “Yes” [1].")
-    standalone = condense(f"Does the {ordinal} one have a backup generator?", history, CATALOG)
+    standalone = condense(f"Does the {ordinal} one have a backup generator?", history, CATALOG).text
     assert standalone == f"Does {expected} have a backup generator?"
 
 
 def test_ordinal_follows_the_order_of_the_answer_not_the_catalog() -> None:
     history = turn("Which stations lack generators?", "Gull Rock and Harbor Point are marked “No” [1].")
-    standalone = condense("What about the last one?", history, CATALOG)
+    standalone = condense("What about the last one?", history, CATALOG).text
     assert "Harbor Point" in standalone and "Gull Rock" not in standalone, standalone
     assert "generators" in standalone, standalone  # the question it follows up is kept
 
@@ -97,18 +99,18 @@ def test_a_follow_up_of_a_follow_up_resolves() -> None:
         *turn("Does Gull Rock have spare lamps?", "No — Gull Rock “No” [1]."),
         *turn("What about Cape Fern?", "Yes — Cape Fern “Yes” [1]."),
     ]
-    assert condense("And Harbor Point?", history, CATALOG) == "Does Harbor Point have spare lamps?"
+    assert condense("And Harbor Point?", history, CATALOG).text == "Does Harbor Point have spare lamps?"
 
 
 def test_a_question_without_content_keeps_the_topic() -> None:
     history = turn("Does Gull Rock have spare lamps?", "No [1].")
-    standalone = condense("Can you give an example?", history, CATALOG)
+    standalone = condense("Can you give an example?", history, CATALOG).text
     assert "Can you give an example?" in standalone and "Does Gull Rock have spare lamps?" in standalone
 
 
 def test_unknown_name_keeps_the_previous_question_as_context() -> None:
     history = turn("Does Gull Rock have spare lamps?", "No [1].")
-    standalone = condense("What about Pier Nine?", history, CATALOG)
+    standalone = condense("What about Pier Nine?", history, CATALOG).text
     assert "Pier Nine" in standalone and "spare lamps" in standalone
 
 
@@ -119,21 +121,21 @@ def test_gradio_multimodal_and_empty_messages_are_read() -> None:
         {"role": "system", "content": "ignored"},
         "not a message",
     ]
-    assert condense("What about Cape Fern?", history, CATALOG) == "Does Cape Fern have spare lamps?"
+    assert condense("What about Cape Fern?", history, CATALOG).text == "Does Cape Fern have spare lamps?"
 
 
 def test_standalone_is_bounded() -> None:
     history: list[dict[str, str]] = []
     for i in range(30):
         history += turn(f"Why does it matter {i}?" if history else "Why does Gull Rock lack spare lamps?", "[1].")
-    assert len(condense("Why?", history, CATALOG)) <= MAX_STANDALONE
+    assert len(condense("Why?", history, CATALOG).text) <= MAX_STANDALONE
 
 
 def test_empty_catalog_still_condenses() -> None:
     history = turn("Which drills does Japan join?", "Two drills [1].")
-    assert condense("What about Canada?", history) == "Which drills does Canada join?"
+    assert condense("What about Canada?", history).text == "Which drills does Canada join?"
     history = turn("Does Japan take part in the drill?", "No [1].")
-    standalone = condense("What about Canada?", history)
+    standalone = condense("What about Canada?", history).text
     assert "Canada" in standalone and "take part in the drill" in standalone
 
 
