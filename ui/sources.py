@@ -13,7 +13,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from assistant import reading
+from assistant import Reading, reading
 
 # A footnote marker as converters write it: "<sup>a</sup>", "<sup>12</sup>".
 SUP = re.compile(r"<sup>\s*([^<]{1,12}?)\s*</sup>", re.IGNORECASE)
@@ -88,15 +88,20 @@ def enclosing_span(text: str, start: int, end: int, max_chars: int = MAX_CONTEXT
     return win_start, win_end
 
 
+def _reading_with_markers(text: str, start: int, end: int) -> tuple[Reading, set[int]]:
+    """``text[start:end]`` as reading text, and the offsets (in ``text``) of its footnote markers."""
+    sup: set[int] = set()
+    for match in SUP.finditer(text, max(0, start - 20), min(len(text), end + 20)):
+        sup.update(range(match.start(1), match.end(1)))
+    return reading(text, [(start, end)]), sup
+
+
 def reflowed_html(text: str, start: int, end: int, mark: tuple[int, int] | None = None) -> str:
     """``text[start:end]`` as reading text, escaped: soft line breaks joined, hard ones as ``<br>``, footnote
     markers as ``<sup>``, and the characters that come from ``text[mark[0]:mark[1]]`` inside ``<mark>``."""
     if start >= end:
         return ""
-    view = reading(text, [(start, end)])
-    sup: set[int] = set()
-    for match in SUP.finditer(text, max(0, start - 20), min(len(text), end + 20)):
-        sup.update(range(match.start(1), match.end(1)))
+    view, sup = _reading_with_markers(text, start, end)
     out: list[str] = []
     state = (False, False)
     for ch, at in zip(view.text, view.origin, strict=True):
@@ -121,10 +126,7 @@ def plain_reading(text: str, start: int, end: int) -> str:
     """``text[start:end]`` as one line of plain reading text, footnote markers as superscript glyphs."""
     if start >= end:
         return ""
-    view = reading(text, [(start, end)])
-    sup: set[int] = set()
-    for match in SUP.finditer(text, max(0, start - 20), min(len(text), end + 20)):
-        sup.update(range(match.start(1), match.end(1)))
+    view, sup = _reading_with_markers(text, start, end)
     chars = [superscript(ch) if at in sup else ch for ch, at in zip(view.text, view.origin, strict=True)]
     return " ".join("".join(chars).split())
 
