@@ -9,7 +9,7 @@ import threading
 import numpy as np
 
 from assistant.answer.abstention import AbstentionModel
-from assistant.answer.analysis import analyse
+from assistant.answer.analysis import EFFECT, analyse
 from assistant.answer.corpus import NAME_TOKEN, CorpusFacts, corpus_facts, name_key
 from assistant.answer.definitions import definition_parts
 from assistant.answer.draft import NOT_IN_REPORT, Draft, Part, abstain
@@ -259,7 +259,11 @@ class ExtractiveAnswerer:
             own_vec = self.index.embedder.embed_one(own)
             dense = weight * self._best_view(vectors @ own_vec, unit_views) + (1 - weight) * dense
             lexical = weight * np.array([self._facts.lexicon.coverage(own, u) for u in units]) + (1 - weight) * lexical
-        bonus = self.settings.answer_type_bonus * np.array([answer_type_bonus(own, u.text) for u in units])
+        if analyse(own).answer_type == "consequence":  # an effect statement answers "what could happen if ..."
+            shown = [1.0 if EFFECT.search(u.text) else 0.0 for u in units]
+        else:
+            shown = [answer_type_bonus(own, u.text) for u in units]
+        bonus = self.settings.answer_type_bonus * np.array(shown)
         share = self.settings.dense_weight
         return share * np.clip(dense, 0, 1) + (1 - share) * lexical + bonus
 

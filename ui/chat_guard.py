@@ -71,7 +71,9 @@ class ChatGuard:
         body = await _read_body(receive)
         client = scope["client"][0] if scope.get("client") else ""
         try:
-            self.check(match["api_name"], body, client, named=match["kind"] == "call/v2")
+            kind = match["kind"]
+            fills_state = kind in ("call", "call/v2")
+            self.check(match["api_name"], body, client, named=kind == "call/v2", fills_state=fills_state)
         except EventRefused as exc:
             log.warning("refused a chat event from %s: %s", client or "?", exc.detail)
             headers = {"Retry-After": str(exc.retry_after)} if exc.retry_after else None
@@ -79,10 +81,14 @@ class ChatGuard:
             return
         await self.app(scope, replay_body(body, receive), send)
 
-    def check(self, api_name: str | None, raw: bytes, client: str, named: bool = False) -> None:
+    def check(
+        self, api_name: str | None, raw: bytes, client: str, named: bool = False, fills_state: bool = False
+    ) -> None:
         """Raise :class:`EventRefused` unless ``raw`` is a well-formed event this session may send now.
 
-        ``named``: the ``/call/v2`` form, whose body maps parameter names to values.
+        ``named``: the ``/call/v2`` form, whose body maps parameter names to values. ``fills_state``: the route
+        (``/call``, ``/call/v2``) puts the server-side state inputs in itself, so the body may leave them out;
+        on the queue every input must be there (Gradio would fail on a short list).
         """
         try:
             body = json.loads(raw or b"null")
@@ -96,7 +102,7 @@ class ChatGuard:
         if needs_session and (not isinstance(session, str) or not SESSION_HASH.fullmatch(session)):
             raise EventRefused(422, "session_hash must be 1-64 letters, digits, '-' or '_'.")
         data = self._named_data(api_name, body) if named and api_name else body.get("data")
-        self._check_data(fn, data, session)
+        self._check_data(fn, data, session, fills_state)
         self._check_event_data(fn, body.get("event_data"))
         self._check_load(session, client)
 
@@ -129,11 +135,11 @@ class ChatGuard:
             raise EventRefused(422, f"Missing parameters {missing}.")
         return [body.get(p.get("parameter_name"), p.get("parameter_default")) for p in parameters]
 
-    def _check_data(self, fn: Any, data: Any, session: str | None) -> None:
+    def _check_data(self, fn: Any, data: Any, session: str | None, fills_state: bool = False) -> None:
         inputs = list(fn.inputs)
         if not isinstance(data, list):
             raise EventRefused(422, f"'data' must be a list of {len(inputs)} values.")
-        if len(data) != len(inputs):  # API clients may leave out the inputs that are server-side state
+        if len(data) != len(inputs) and fills_state:  # API clients may leave out the server-side state inputs
             inputs = [block for block in inputs if not getattr(block, "skip_api", False)]
         if len(data) != len(inputs):
             raise EventRefused(422, f"'data' has {len(data)} values; this event takes {len(inputs)}.")

@@ -9,7 +9,8 @@ own words (general English question forms), never of any report.
     'yes_no'
 
 The answer types (``AnswerType``): ``yes_no``, ``count``, ``money``, ``percent``, ``date`` (a date or a period),
-``person_org`` (who, which agency), ``list`` (which/what + a plural noun, "list", "name the"), ``reason`` (why),
+``person_org`` (who, which agency), ``consequence`` ("what could happen if ...", "what is at stake", "what
+was the effect of ..."), ``list`` (which/what + a plural noun, "list", "name the"), ``reason`` (why),
 ``definition`` ("what does X stand for / mean", "what is X" for a short X), ``summary`` (overview requests, as
 ``assistant.answer.intent`` recognises them) and ``other``. ``value_kind`` is the kind of value the answer must
 hold for the abstention decision ("percent", "money", "quantity", "date" or "").
@@ -24,7 +25,18 @@ from typing import Literal
 from assistant.sentences import AUXILIARIES
 
 AnswerType = Literal[
-    "yes_no", "count", "money", "percent", "date", "person_org", "list", "reason", "definition", "summary", "other"
+    "yes_no",
+    "count",
+    "money",
+    "percent",
+    "date",
+    "person_org",
+    "list",
+    "reason",
+    "consequence",
+    "definition",
+    "summary",
+    "other",
 ]
 
 
@@ -52,6 +64,20 @@ _SHOWS: dict[str, re.Pattern[str]] = {
 }
 # "which agency ...", one of them (several agencies are a list)
 _ORGANISATION = r"(?:agency|organi[sz]ation|office|department|official|entity|group|person|company|firm)(?!\w)"
+# "What could happen if ...?", "What is at stake ...?", "What is the risk if ...?", "What was the effect of ...?"
+_CONSEQUENCE = re.compile(
+    r"^\W*what\s+(?:(?:could|would|might|will|can)\s+)?(?:happens?|go(?:es)?\s+wrong)\b|\bat\s+stake\b|"
+    r"^\W*what\s+(?:is|are|was|were)\s+the\s+(?:likely\s+|possible\s+)?(?:risks?|consequences?|effects?|impacts?|"
+    r"results?|dangers?)\s+(?:of|if|when|from)\b|^\W*what\s+(?:could|would|might)\s+(?:result|follow)\b",
+    re.I,
+)
+# How reports state an effect: "Without X, the agency risks / may / could / cannot ...", "... more vulnerable".
+EFFECT = re.compile(
+    r"\b(?:without|unless|until)\b[^.;]*\b(?:risks?|could|may|might|will|would|cannot|can't|lacks?|lacked)\b|"
+    r"\brisks?\s+\w+ing\b|\b(?:could|may|might)\s+(?:continue|miss|lose|fail|struggle|face|result|lead|hinder|"
+    r"undermine)\b|\bmore\s+vulnerable\b|\b(?:result(?:ed|s|ing)?\s+in|lead(?:s|ing)?\s+to|led\s+to)\b",
+    re.I,
+)
 _LIST_REQUEST = re.compile(r"^\W*(?:list|name|enumerate|give me (?:a list of|the))\b", re.I)
 _DEFINITION = re.compile(
     r"\bwhat\s+(?:does|do|did)\s+.+?\s+(?:stand\s+for|mean)\b|\bwhat\s+is\s+(?:meant\s+by|the\s+meaning\s+of)\b|"
@@ -98,8 +124,8 @@ def _plural(noun: str) -> bool:
 
 def _focus(question: str) -> str:
     """The noun phrase a which/what question asks about: the words before its auxiliary ("which officials did
-    ..." -> "officials"), or, in a question about its subject ("which stations ran out ..."), the words up to
-    the first plural noun; "" for other questions."""
+    ..." -> "officials"), or, in a which-question about its subject ("which stations ran out ..."), the words up
+    to the first plural noun; "" for other questions."""
     tokens = re.findall(r"[\w'’-]+", question.lower())
     if len(tokens) < 2 or tokens[0] not in ("which", "what"):
         return ""
@@ -107,6 +133,8 @@ def _focus(question: str) -> str:
     for i, token in enumerate(phrase):
         if token in AUXILIARIES:
             return " ".join(phrase[:i])
+    if tokens[0] == "what":
+        return ""  # "what happened to ...": without an auxiliary, "what" is the subject, not a determiner
     for i, token in enumerate(phrase):
         if _plural(token):
             return " ".join(phrase[: i + 1])
@@ -127,6 +155,8 @@ def analyse(question: str, summary: bool = False) -> QueryAnalysis:
         return QueryAnalysis(kind, focus, kind)  # type: ignore[arg-type]  # the three names are answer types
     if kind == "quantity":
         return QueryAnalysis("count" if re.search(r"\bhow\s+many\b", q, re.I) else "other", focus, kind)
+    if _CONSEQUENCE.search(q):
+        return QueryAnalysis("consequence", focus, kind)
     if first == "why" or re.search(r"\b(?:what|which)\s+(?:is|was|were|are)\s+the\s+reasons?\b", q, re.I):
         return QueryAnalysis("reason", focus, kind)
     if _DEFINITION.search(q):

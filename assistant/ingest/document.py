@@ -36,7 +36,7 @@ ANSWER_KINDS: frozenset[str] = frozenset({"heading", "paragraph", "list_item", "
 Span = tuple[int, int]
 Sentence = tuple[Span, ...]
 
-_SOURCE_NOTE = re.compile(r"sources?:\s", re.IGNORECASE)
+SOURCE_NOTE = re.compile(r"sources?:\s", re.IGNORECASE)  # a credit line under a figure or table
 _FOOTNOTE = re.compile(r"^\s*<sup>\s*([^<]+?)\s*</sup>", re.IGNORECASE)
 
 
@@ -174,7 +174,7 @@ class DocumentBuilder:
                 self.blocks.append(block)
                 return block
         self._last_table = None
-        if kind == "paragraph" and _SOURCE_NOTE.match(text):
+        if kind == "paragraph" and SOURCE_NOTE.match(text):
             kind = "figure"  # a figure's credit line ("Source: GAO analysis of agency data."): caption, not content
         start = self._append(text)
         block = Block(kind, start, start + len(text), section, page, printed_page)

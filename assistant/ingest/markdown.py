@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from assistant.ingest.document import Block, Document, load_text_file
+from assistant.ingest.document import SOURCE_NOTE, Block, Document, load_text_file
 from assistant.ingest.markdown_blocks import FIGURE, TABLE_TITLE, BlockReader, Raw, furniture_shapes
 from assistant.ingest.metadata import read_metadata
 from assistant.ingest.reflow import reading_text, segment
@@ -103,6 +103,9 @@ def _classify(reader: BlockReader, doc: Document) -> None:
             raw.kind = "boilerplate"
             in_boilerplate = in_boilerplate or raw.start > len(text) * (1 - FRONT_SHARE)  # the back pages
             in_abbreviations = False
+            continue
+        if raw.kind == "paragraph" and SOURCE_NOTE.match(plain):
+            raw.kind = "figure"  # a figure's or table's credit line ("Source: GAO analysis of ..."): never answer text
             continue
         lines = [ln for ln in body.split("\n") if ln.strip()]
         if in_abbreviations and all(_ABBREVIATION.match(ln) for ln in lines):

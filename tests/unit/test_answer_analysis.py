@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.answer.analysis import analyse
+from assistant.answer.analysis import EFFECT, analyse
 
 
 @pytest.mark.parametrize(
@@ -26,6 +26,10 @@ from assistant.answer.analysis import analyse
         ("What sources of information did the auditors use?", "list"),
         ("List the recommendations.", "list"),
         ("What is the status of the lamp contract?", "other"),
+        ("What could happen if the authority does not replace the lamps?", "consequence"),
+        ("What is at stake if the ferries stay docked?", "consequence"),
+        ("What was the effect of the lamp shortage?", "consequence"),
+        ("What happened to the old lamps?", "other"),  # what became of them, not an effect
         # a frame before the question proper does not hide its form
         ("According to HX-12-345, which two stations ran out of lamps?", "list"),
         ("In the 2024 report on harbor lights, how many lamps failed?", "count"),
@@ -41,3 +45,17 @@ def test_focus_and_value_kind() -> None:
     assert analyse("How much did the authority spend?").value_kind == "money"
     assert analyse("Which station is the oldest?").answer_type == "other"  # one station: not a list
     assert analyse("Summarize the report.", summary=True).answer_type == "summary"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "states_an_effect"),
+    [
+        ("Without a replacement plan, the authority risks leaving two lights dark every winter.", True),
+        ("Until the lamps are replaced, ships may continue to miss the harbor entrance at night.", True),
+        ("The shortage resulted in two dark lights for more than a week.", True),
+        ("The authority replaced 14 lamps in 2024.", False),
+        ("Three stations ran out of spare lamps during the winter storms.", False),
+    ],
+)
+def test_effect_statements(sentence: str, states_an_effect: bool) -> None:
+    assert bool(EFFECT.search(sentence)) is states_an_effect
