@@ -1,7 +1,7 @@
 """Eval suites: which datasets run against which corpus, and which thresholds gate them.
 
 - ``seed``: the seed report's set (``evals/datasets/*.jsonl``) over ``corpus/``; gate ``thresholds.toml``.
-- ``real``: cases written by reading 16 real GAO reports (``evals/datasets/real/*.jsonl``), asked over all 28
+- ``real``: cases written by reading 18 real GAO reports (``evals/datasets/real/*.jsonl``), asked over all 28
   reports of ``../shared/reports`` indexed together; each case is in the ``dev`` split (free to look at while
   tuning) or the ``test`` split (the gate); gate ``thresholds-real.toml``, one table per split.
 """
