@@ -451,3 +451,18 @@ def test_sentence_vector_cache_stays_bounded_and_answers_do_not_change(
     assert after == before
     assert full > 10, "the corpus should have more sentence vectors than the tiny limit"
     assert len(bot.answerer._vectors) < full  # type: ignore[attr-defined]
+
+
+def test_every_reply_traces_its_stages(bot: Assistant) -> None:
+    reply = bot.ask("How many recommendations did GAO make?")
+    assert reply.trace["analysis"]["answer_type"] == "count"
+    assert reply.trace["answer"]["kind"] in ("sentences", "table") and not reply.trace["answer"]["abstained"]
+    assert set(reply.trace["route"]) == {"sources", "via"}
+    # a follow-up with too few words of its own carries the question it is about, shown but never parsed back
+    history = [
+        {"role": "user", "content": "What risk has Space Force not addressed?"},
+        {"role": "assistant", "content": reply.answer},
+    ]
+    why = bot.ask("Why does that matter?", history=history)
+    assert why.standalone_question == "Why does that matter? (about: What risk has Space Force not addressed?)"
+    assert why.trace["analysis"]["answer_type"] == "reason"
