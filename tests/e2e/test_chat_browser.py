@@ -38,7 +38,7 @@ def ask(page, question: str) -> object:
         }""",
         arg=[BOT, before],
     )
-    return page.locator(BOT).last
+    return page.locator(BOT).nth(before)  # this answer, not whichever is last when the locator is used
 
 
 def test_ask_cite_select_and_follow_up(page, server, output_dir):

@@ -9,10 +9,10 @@ from __future__ import annotations
 import re
 
 import pytest
+from test_chat_browser import BOT, ask
 
 pytestmark = pytest.mark.e2e
 
-BOT = "#chatbot [data-testid='bot']"
 VIEWPORTS = {"desktop": {"width": 1400, "height": 900}, "phone": {"width": 390, "height": 844}}
 PDF_QUESTION = "Why did receiver deliveries slip for the lunar relay ground stations?"
 TABLE_QUESTION = "Which countries do not take part in Operation Olympic Defender?"
@@ -37,20 +37,6 @@ def device(request, browser, server):
     yield request.param, page
     assert page.evaluate("window.__csp") == [] and problems == []
     context.close()
-
-
-def ask(page, question: str):
-    before = page.locator(BOT).count()
-    page.fill("#question textarea", question)
-    page.click("#ask")
-    page.wait_for_function(
-        """([selector, n]) => {
-            const bots = document.querySelectorAll(selector);
-            return bots.length > n && !bots[bots.length - 1].querySelector('.pending');
-        }""",
-        arg=[BOT, before],
-    )
-    return page.locator(BOT).nth(before)  # this answer, not whichever is last when the locator is used
 
 
 def in_viewport(page, locator) -> bool:
