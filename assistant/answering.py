@@ -9,7 +9,7 @@ import threading
 import numpy as np
 
 from assistant.answer.abstention import AbstentionModel
-from assistant.answer.analysis import EFFECT, analyse
+from assistant.answer.analysis import QueryAnalysis, analyse, answer_type_bonus
 from assistant.answer.corpus import NAME_TOKEN, CorpusFacts, corpus_facts, name_key
 from assistant.answer.definitions import definition_parts
 from assistant.answer.draft import NOT_IN_REPORT, Draft, Part, abstain
@@ -22,7 +22,6 @@ from assistant.sentences import (
     CONTINUES,
     Unit,
     View,
-    answer_type_bonus,
     compose_views,
     lead_for,
     units_from_hits,
@@ -243,7 +242,9 @@ class ExtractiveAnswerer:
             self._vectors = dict(list(self._vectors.items())[len(self._vectors) - keep :]) if keep else {}
             self._fetched = set()  # chunks are fetched again when asked about (harmless where still cached)
 
-    def support_scores(self, question: str, qvec: np.ndarray, units: list[Unit], own: str = "") -> np.ndarray:
+    def support_scores(
+        self, question: str, qvec: np.ndarray, units: list[Unit], own: str = "", analysis: QueryAnalysis | None = None
+    ) -> np.ndarray:
         """How well each unit supports an answer: meaning (cosine, best view) and shared rare words.
 
         For a follow-up carrying its context (``question`` is ``own`` followed by the earlier question) the
@@ -259,11 +260,8 @@ class ExtractiveAnswerer:
             own_vec = self.index.embedder.embed_one(own)
             dense = weight * self._best_view(vectors @ own_vec, unit_views) + (1 - weight) * dense
             lexical = weight * np.array([self._facts.lexicon.coverage(own, u) for u in units]) + (1 - weight) * lexical
-        if analyse(own).answer_type == "consequence":  # an effect statement answers "what could happen if ..."
-            shown = [1.0 if EFFECT.search(u.text) else 0.0 for u in units]
-        else:
-            shown = [answer_type_bonus(own, u.text) for u in units]
-        bonus = self.settings.answer_type_bonus * np.array(shown)
+        analysis = analysis or analyse(own)
+        bonus = self.settings.answer_type_bonus * np.array([answer_type_bonus(own, u.text, analysis) for u in units])
         share = self.settings.dense_weight
         return share * np.clip(dense, 0, 1) + (1 - share) * lexical + bonus
 
@@ -305,12 +303,12 @@ class ExtractiveAnswerer:
         if not units:
             return abstain(f"{NOT_IN_REPORT} anything about that.{self._scope_hint(hits)}")
         self._prefetch([h.chunk.chunk_id for h in hits])
-        scores = self.support_scores(question, qvec, units, own)
+        analysis = analyse(own)
+        scores = self.support_scores(question, qvec, units, own, analysis)
         if previous_answer and own != question:
             scores = scores + self._conversation_shift(units, previous_answer)
         order = [int(i) for i in np.argsort(-scores)]
         best = scores[order[0]]
-        analysis = analyse(own)
         ratio = self.settings.list_follow_ratio if analysis.wants_several else self.settings.follow_ratio
         chosen: list[Unit] = []
         covered: set[tuple[str, Sentence]] = set()

@@ -233,15 +233,12 @@ class Assistant:
                 notice=state["notice"] or "empty_question",
             )
         resolved: Resolved = state["standalone"]
-        args = (
+        draft: Draft = self.answerer.answer(
             fold_aliases(resolved.question),
             state["pool"],
             state["vector"],
             state["scope"],
             state["previous_answer"],
-        )
-        draft: Draft = self.answerer.answer(
-            *args,
             stated=fold_aliases(state["question"]),  # the names and numbers the user stated: the evidence must hold
             context=fold_aliases(resolved.context) if resolved.context else "",
         )

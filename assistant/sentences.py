@@ -190,26 +190,6 @@ def count_in(question: str, sentence: str) -> str | None:
     return None
 
 
-def answer_type_bonus(question: str, text: str) -> float:
-    """How much better an answer a unit is for holding the kind of thing asked for (the count, the date, an
-    address): 1, 2 for a thing asked for by name (an e-mail address, a source line), else 0. Scaled by
-    ``Settings.answer_type_bonus``."""
-    q = question.lower()
-    if "how many" in q:
-        return 1.0 if count_in(question, text) else 0.0
-    if q.startswith("when") or "what year" in q or "what date" in q:
-        return 1.0 if re.search(r"\b(19|20)\d\d\b", text) else 0.0
-    if re.search(r"\b(e-?mail|contact|address|write to|reach|get in touch)\b", q):
-        return 2.0 if "@" in text else 0.0
-    if re.search(r"\bsource of (the|this|that) (table|figure|data|graphic)\b", q):
-        return 2.0 if text.lstrip().lower().startswith("source") else 0.0
-    if re.search(r"\b(example|instance)\b", q):
-        return 1.0 if re.search(r"\bfor (example|instance)\b|\bsuch as\b", text, re.I) else 0.0
-    if re.search(r"\bnumber\b", q) and "number of" not in q:
-        return 1.0 if re.search(r"\d", text) else 0.0
-    return 0.0
-
-
 def best_clause(question: str, sentence: str) -> str:
     """The clause of ``sentence`` that shares most content words with ``question``."""
     clauses = _clauses(sentence)

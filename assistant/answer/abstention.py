@@ -36,7 +36,6 @@ from assistant.ingest.wordlists import entries
 from assistant.sentences import Lexicon
 from assistant.text import STOPWORDS, stem, words
 
-__all__ = ["asked_type", "shows_type"]  # the question's value kind (assistant.answer.analysis), re-exported
 _NAME = re.compile(r"(?<![\w.])[A-Z][\w'’.&-]*[A-Za-z0-9]")
 _NUMBER = re.compile(r"(?<![\w.,$-])\$?\d[\d,]*(?:\.\d+)?(?![\w-])")
 

@@ -5,15 +5,14 @@ from __future__ import annotations
 from assistant.answer.abstention import (
     AbstentionModel,
     EvidenceFeatures,
-    asked_type,
     evidence_features,
     fit,
     missing,
     question_names,
     question_numbers,
-    shows_type,
     word_set,
 )
+from assistant.answer.analysis import asked_type, shows_type
 from assistant.sentences import Lexicon
 
 

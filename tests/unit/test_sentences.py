@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from assistant.answer.analysis import answer_type_bonus
 from assistant.sentences import (
     Lexicon,
     Unit,
     View,
-    answer_type_bonus,
     best_clause,
     compose_views,
     count_in,
@@ -123,6 +123,11 @@ def test_best_clause_prefers_the_clause_about_the_question() -> None:
         ("Who is the contact? email", "Write to ferries@example.org.", "Write to us."),
         ("What is the source of the table?", "Source: a survey.", "A survey."),
         ("Give an example of a delay", "For example, the night boat.", "The night boat."),
+        (
+            "What could happen if the night boat is not repaired?",
+            "Without repairs, the authority risks losing the night route.",
+            "The night boat was built in 1998.",
+        ),
     ],
 )
 def test_answer_type_bonus(question: str, good: str, bad: str) -> None:
