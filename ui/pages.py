@@ -28,9 +28,6 @@ log = logging.getLogger(__name__)
 PAGE_SCALE = 1.5  # 108 dpi: legible on a phone, ~150-300 kB a page
 MAX_PAGE_CACHE = 32
 SEARCH_WORDS = 6  # the quote is found on the page by its first and last words (line breaks differ)
-# PDFium is not thread-safe: two pages rendered at once (a card with two PDF citations), or a page rendered while
-# an upload is read, crash the process; the library's lock serialises every use of it.
-_PDFIUM = PDFIUM_LOCK
 
 
 def document_key(source: str) -> str:
@@ -133,7 +130,7 @@ class SourceLibrary:
 
 def render_page(path: Path, page: int, quote: str = "") -> bytes | None:
     """PDF page ``page`` (1-based) as PNG, the quote's lines outlined; None when the page does not exist."""
-    with _PDFIUM:
+    with PDFIUM_LOCK:  # PDFium is not thread-safe: one use at a time in the process (ingest and uploads too)
         return _render_page(path, page, quote)
 
 
