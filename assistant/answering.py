@@ -327,6 +327,8 @@ class ExtractiveAnswerer:
                 continue
             if sum(len(u.spans) for u in chosen) + len(unit.spans) > self.settings.max_answer_sentences:
                 break
+            if chosen and self._over_budget(chosen, unit):
+                continue  # a shorter one further down may still fit
             chosen.append(unit)
             covered |= keys
         features = features_of(self._facts, own, chosen, float(best), scope, stated)
@@ -348,7 +350,7 @@ class ExtractiveAnswerer:
             unit = units[i]
             if scores[i] < max(self.settings.abstain_threshold, self.settings.other_document_ratio * best):
                 break
-            if unit.hit.chunk.source not in sources:
+            if unit.hit.chunk.source not in sources and not self._over_budget(chosen, unit):
                 chosen.append(unit)
                 sources.add(unit.hit.chunk.source)
         parts = self._parts(chosen)
@@ -360,6 +362,11 @@ class ExtractiveAnswerer:
         quoted = {c.char_start for p in defined for c in p[1]}
         parts = defined + [p for p in parts if not {c.char_start for c in p[1]} & quoted]
         return Draft(parts, support=float(best), trace=trace)
+
+    def _over_budget(self, chosen: list[Unit], unit: Unit) -> bool:
+        """Whether adding ``unit`` would take the answer past ``Settings.max_answer_words`` (0: no budget)."""
+        budget = self.settings.max_answer_words
+        return bool(budget) and _words([*chosen, unit]) > budget
 
     def _parts(self, chosen: list[Unit]) -> list[Part]:
         """One part per sentence, each citing its own span; a sentence that continues an earlier one that was
@@ -383,3 +390,7 @@ class ExtractiveAnswerer:
             for sentence in spans:
                 parts.append((reading_text(text, sentence), [self.citation(chunk, s, e) for s, e in sentence]))
         return list({p[1][0].char_start: p for p in parts}.values())
+
+
+def _words(units: list[Unit]) -> int:
+    return sum(len(u.text.split()) for u in units)

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
+from rapidfuzz import fuzz
 
 from assistant.ingest.reflow import Sentence, reading_text, segment
 from assistant.text import STOPWORDS, stem, words
@@ -177,16 +178,45 @@ class Lexicon:
         return got / sum(weights.values())
 
 
+# A number as a report writes it: "3,002", "1.6", "42", "forty-two", "Twelve".
+_UNITS = "one|two|three|four|five|six|seven|eight|nine"
+_TENS = "twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety"
+_NUMBER = re.compile(
+    rf"(?<![\w$.,])(?:\d{{1,3}}(?:,\d{{3}})+|\d+)(?:\.\d+)?(?![\w%]|,\d|\.\d)|"
+    rf"\b(?:(?:{_TENS})(?:-(?:{_UNITS}))?|{_UNITS}|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|"
+    rf"eighteen|nineteen|dozen)\b",
+    re.IGNORECASE,
+)
+_COUNT_WINDOW = 5  # words after a number in which the counted thing may stand ("47 of the 59 recipients")
+_TYPO_SIMILARITY = 80  # rapidfuzz ratio at which two words of five letters or more are taken as one misspelt
+
+
+def _same_word(a: str, b: str) -> bool:
+    """The same word, inflected ("recipients"/"recipient") or misspelt ("recipents", "quartrs")."""
+    if stem(a) == stem(b):
+        return True
+    return min(len(a), len(b)) >= 5 and fuzz.ratio(stem(a), stem(b)) >= _TYPO_SIMILARITY
+
+
 def count_in(question: str, sentence: str) -> str | None:
-    """The number in ``sentence`` that counts what a "how many X" question asks about."""
-    match = re.search(r"\bhow many ([\w-]+)", question, re.IGNORECASE)
+    """The number in ``sentence``, as written, that counts what a "how many X" question asks about: a number
+    with one of the question's words for X ("how many GAO employees" -> "employees") among the words after
+    it ("a total of 3,002 employees", "47 of the 59 recipients")."""
+    match = re.search(r"\bhow\s+many\s+(.*)", question, re.IGNORECASE)
     if not match:
         return None
-    target = stem(match.group(1).lower())
-    tokens = words(sentence)
-    for i, token in enumerate(tokens):
-        if (token in NUMBER_WORDS or token.isdigit()) and any(stem(t) == target for t in tokens[i + 1 : i + 4]):
-            return token
+    targets = []
+    for token in words(match.group(1))[:4]:
+        if token in AUXILIARIES:
+            break
+        if token not in STOPWORDS:
+            targets.append(token)
+    if not targets:
+        return None
+    for number in _NUMBER.finditer(sentence):
+        after = [w for w in words(sentence[number.end() : number.end() + 80]) if not _NUMBER.fullmatch(w)]
+        if any(_same_word(t, w) for t in targets for w in after[:_COUNT_WINDOW]):
+            return number.group(0)
     return None
 
 

@@ -25,6 +25,7 @@ METRIC_KEYS = (
     "hit_at_1",
     "hit_at_k",
     "mrr",
+    "short_answers",
     "answer_words_median",
     "latency_p50_ms",
     "latency_p95_ms",
@@ -40,6 +41,7 @@ METRIC_LABELS = {
     "hit_at_1": "Hit@1",
     "hit_at_k": "Hit@k",
     "mrr": "MRR",
+    "short_answers": "Short answers",
     "answer_words_median": "Answer words (median)",
     "latency_p50_ms": "Latency p50 (ms)",
     "latency_p95_ms": "Latency p95 (ms)",
@@ -144,6 +146,16 @@ def forbidden_found(answer: str, forbidden: Sequence[Sequence[str]]) -> list[str
 
 
 _WORD = re.compile(r"\w+(?:['-]\w+)*")
+
+
+# An answer is short when it has at most this many words; a summary ("summarize", "key findings") may have more.
+SHORT_ANSWER_WORDS = 60
+SHORT_SUMMARY_WORDS = 120
+
+
+def is_short(words: int, category: str) -> bool:
+    """Whether an answer of ``words`` words is as short as a reader expects for its kind of question."""
+    return words <= (SHORT_SUMMARY_WORDS if category == "summary" else SHORT_ANSWER_WORDS)
 
 
 def word_count(answer: str) -> int:
@@ -334,6 +346,9 @@ def summarise(results: Sequence[TurnResult]) -> dict[str, float | None]:
         "hit_at_1": _mean([r.hit_rank == 1 for r in retrieval]),
         "hit_at_k": _mean([r.hit_rank is not None for r in retrieval]),
         "mrr": _mean([1.0 / r.hit_rank if r.hit_rank else 0.0 for r in retrieval]),
+        "short_answers": _mean(
+            [is_short(r.answer_words, r.category) for r in results if not r.abstained and not r.error]
+        ),
         "answer_words_median": float(statistics.median(words)) if words else None,
         "latency_p50_ms": round(float(np.percentile(latencies, 50)), 1) if latencies else None,
         "latency_p95_ms": round(float(np.percentile(latencies, 95)), 1) if latencies else None,

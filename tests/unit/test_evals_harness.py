@@ -273,6 +273,7 @@ def test_overall_metrics_by_hand(run):
     assert m["false_abstention_rate"] == 0.0
     assert m["hit_at_1"] == 0.6 and m["hit_at_k"] == 0.8 and m["mrr"] == 0.7
     assert m["answer_words_median"] == 6.0  # 6, 6, 5, 2, 6 words
+    assert m["short_answers"] == 1.0  # every one of them is under 60 words
     assert m["latency_p50_ms"] is not None and m["latency_p95_ms"] >= m["latency_p50_ms"]
     assert run.n_cases == 5 and len(run.results) == 6 and run.k == 2
     assert [f"{r.case_id}#{r.turn}" for r in run.failing] == ["fail#1", "forbidden#1"]
@@ -432,3 +433,11 @@ def test_ragas_export_of_a_run(run, tmp_path):
     first = json.loads(path.read_text().splitlines()[0])
     assert first["response"].startswith("Three") and first["retrieved_contexts"] == SENTENCES[:2]
     assert first["reference"] == "three lighthouses"
+
+
+def test_short_answer_limits_follow_the_kind_of_question():
+    from evals.metrics import is_short
+
+    assert is_short(60, "fact") and not is_short(61, "fact")
+    assert is_short(120, "summary") and not is_short(121, "summary")
+    assert not is_short(61, "conversation")

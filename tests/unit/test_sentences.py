@@ -150,3 +150,46 @@ def test_lexicon_learns_acronyms_defined_after_the() -> None:
     lexicon = Lexicon()
     lexicon.add_text("The Ferry Board (FB) runs nine routes.")
     assert lexicon.acronyms == {"ferry board": "FB"}
+
+
+# Sentences from the shared GAO reports (GAO-26-107815, GAO-08-587T, GAO-26-107592, GAO-26-107841, GAO-26-108534).
+def test_count_is_the_number_as_written_with_its_thousands():
+    sentence = (
+        "DHS also paroled about 29,000 Ukrainians into the United States outside of the Uniting for Ukraine process."
+    )
+    assert count_in("How many Ukrainians did DHS parole?", sentence) == "29,000"
+    assert lead_for("How many Ukrainians did DHS parole?", sentence) == "29,000"
+
+
+def test_count_finds_the_counted_thing_past_its_own_words():
+    assert (
+        count_in(
+            "How many GAO employees was the survey sent to?",
+            "The survey was sent to all GAO employees except interns (a total of 3,002 employees).",
+        )
+        == "3,002"
+    )
+    assert count_in("How many recipients asked for extensions?",
+                    "DOT officials told us that 47 of the 59 recipients of fiscal year 2022 awards requested "
+                    "extensions.") == "47"  # fmt: skip
+    assert (
+        count_in(
+            "How many agencies used stopgap placements?",
+            "Forty-two child welfare agencies reported that they used stopgap placements.",
+        )
+        == "Forty-two"
+    )
+
+
+def test_count_tolerates_misspelt_questions_but_not_other_nouns():
+    sentence = "FSA assessed servicers on these metrics for two quarters through the following actions."
+    assert count_in("how many quartrs did fsa asses servicers", sentence) == "two"
+    assert (
+        count_in(
+            "how many respondants gave substantive coments",
+            "1113 respondents provided substantive comments to this question.",
+        )
+        == "1113"
+    )
+    assert count_in("How many states did GAO visit?", sentence) is None
+    assert count_in("What did FSA assess?", sentence) is None  # not a count question
