@@ -191,11 +191,9 @@ _COUNT_WINDOW = 5  # words after a number in which the counted thing may stand (
 _TYPO_SIMILARITY = 80  # rapidfuzz ratio at which two words of five letters or more are taken as one misspelt
 
 
-def _same_word(a: str, b: str) -> bool:
-    """The same word, inflected ("recipients"/"recipient") or misspelt ("recipents", "quartrs")."""
-    if stem(a) == stem(b):
-        return True
-    return min(len(a), len(b)) >= 5 and fuzz.ratio(stem(a), stem(b)) >= _TYPO_SIMILARITY
+def _same_word(target: str, word: str) -> bool:
+    """The same word (both stemmed), inflected ("recipients"/"recipient") or misspelt ("recipents", "quartrs")."""
+    return target == word or (min(len(target), len(word)) >= 5 and fuzz.ratio(target, word) >= _TYPO_SIMILARITY)
 
 
 def count_in(question: str, sentence: str) -> str | None:
@@ -210,11 +208,11 @@ def count_in(question: str, sentence: str) -> str | None:
         if token in AUXILIARIES:
             break
         if token not in STOPWORDS:
-            targets.append(token)
+            targets.append(stem(token))
     if not targets:
         return None
     for number in _NUMBER.finditer(sentence):
-        after = [w for w in words(sentence[number.end() : number.end() + 80]) if not _NUMBER.fullmatch(w)]
+        after = [stem(w) for w in words(sentence[number.end() : number.end() + 80]) if not _NUMBER.fullmatch(w)]
         if any(_same_word(t, w) for t in targets for w in after[:_COUNT_WINDOW]):
             return number.group(0)
     return None
