@@ -187,6 +187,16 @@ _NUMBER = re.compile(
     rf"eighteen|nineteen|dozen)\b",
     re.IGNORECASE,
 )
+_YEAR = re.compile(
+    r"(?:1[89]|20)\d\d"
+)  # a bare four-digit number from 1800 to 2099 is a year; counts that large have commas
+_PERCENT = re.compile(r"\s*(?:percent|per\s*cent|percentage)\b", re.IGNORECASE)
+# A number right after a capitalised word inside the sentence names something ("Section 610", "Table 2",
+# "H.R. 3268"); at the start of a sentence the word is only capitalised ("In 12 states", "Of 59 entities").
+_LABEL = re.compile(r"(?<=\S)\s+[A-Z][\w.]*\s+$")
+_COMPOUND = re.compile(
+    r"-([A-Za-z]+)"
+)  # "a 10-year plan", "the 18-month period": the number measures the joined word only
 _COUNT_WINDOW = 5  # words after a number in which the counted thing may stand ("47 of the 59 recipients")
 _TYPO_SIMILARITY = 80  # rapidfuzz ratio at which two words of five letters or more are taken as one misspelt
 
@@ -212,7 +222,15 @@ def count_in(question: str, sentence: str) -> str | None:
     if not targets:
         return None
     for number in _NUMBER.finditer(sentence):
-        after = [stem(w) for w in words(sentence[number.end() : number.end() + 80]) if not _NUMBER.fullmatch(w)]
+        rest = sentence[number.end() : number.end() + 80]
+        if _YEAR.fullmatch(number.group(0)) or _PERCENT.match(rest) or _LABEL.search(sentence[: number.start()]):
+            continue  # "the January 2025 version", "47 percent of recipients", "Section 610 requires": not counts
+        compound = _COMPOUND.match(rest)
+        after = (
+            [stem(compound.group(1).lower())]
+            if compound
+            else [stem(w) for w in words(rest) if not _NUMBER.fullmatch(w)]
+        )
         if any(_same_word(t, w) for t in targets for w in after[:_COUNT_WINDOW]):
             return number.group(0)
     return None

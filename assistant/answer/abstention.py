@@ -173,6 +173,7 @@ def evidence_features(
     scope_vocabulary: set[str],
     naming_stems: set[str],
     stated: str = "",
+    lead_context: str = "",
 ) -> EvidenceFeatures:
     """The features of one question and its chosen evidence.
 
@@ -186,10 +187,14 @@ def evidence_features(
         naming_stems: Stems that only name the report (its title's words): not required in the evidence.
         stated: What the user typed, when ``question`` is a follow-up rewritten with words of earlier turns:
             only the names and numbers the user stated are required in the evidence.
+        lead_context: The passage of the sentence that answers first (default: ``context``). The numbers the
+            question states must be in it: "how many ... in fiscal year 2025?" is not answered by a count for
+            2022 through 2024 that sits beside another passage mentioning 2025.
     """
     folded_question = lexicon.fold(question)
     folded_context = lexicon.fold(context)
     context_words = word_set(folded_context) | word_set(context)
+    lead_words = word_set(lead_context) if lead_context else context_words
 
     def names_report(token: str) -> bool:
         return stem(token.lower()) in naming_stems or token.upper() == "GAO"
@@ -208,7 +213,7 @@ def evidence_features(
     return EvidenceFeatures(
         support=float(support),
         coverage=coverage(stems, folded_context + " " + context),
-        missing_numbers=len(missing(question_numbers(stated or question), context_words)),
+        missing_numbers=len(missing(question_numbers(stated or question), lead_words)),
         missing_names=len(missing(names, context_words, lexicon)),
         unknown_names=len(missing(names, scope_vocabulary, lexicon)),
         type_mismatch=int(bool(kind) and not shows_type(kind, answer_text)),

@@ -22,6 +22,11 @@ def _context(chosen: Sequence[Unit]) -> str:
     return " ".join(dict.fromkeys(f"{u.hit.chunk.section}: {u.hit.chunk.text}" for u in chosen))
 
 
+def _lead(chosen: Sequence[Unit]) -> str:
+    """The passage of the sentence that answers first, with its heading."""
+    return f"{chosen[0].text} {_context(chosen[:1])}" if chosen else ""
+
+
 def features_of(
     facts: CorpusFacts,
     question: str,
@@ -38,13 +43,17 @@ def features_of(
     naming = set().union(*(facts.title_stems.get(s, set()) for s in in_scope))
     stated = stated if stated and stated != question else ""
     context = f"{answer_text} {_context(chosen)}"
-    return evidence_features(question, answer_text, context, best, facts.lexicon, vocabulary, naming, stated)
+    return evidence_features(
+        question, answer_text, context, best, facts.lexicon, vocabulary, naming, stated, _lead(chosen)
+    )
 
 
 def missing_hint(facts: CorpusFacts, question: str, chosen: Sequence[Unit]) -> str:
     """ ": the closest passages do not mention X" when the evidence lacks a name or number of the question."""
     context = _context(chosen)
     vocabulary = word_set(facts.lexicon.fold(context)) | word_set(context)
-    asked = question_numbers(question) + question_names(facts.lexicon.fold(question))
-    absent = missing(asked, vocabulary, facts.lexicon)
+    lead = word_set(_lead(chosen))  # as the features count them: the numbers must be in the lead's passage
+    absent = missing(question_numbers(question), lead) + missing(
+        question_names(facts.lexicon.fold(question)), vocabulary, facts.lexicon
+    )
     return f": the closest passages do not mention {join_names(absent[:3])}" if absent else ""

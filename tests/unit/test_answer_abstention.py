@@ -103,3 +103,22 @@ def test_model_probability_and_fit() -> None:
     heavy_bias, heavy = fit([good, bad, bad], [True, False, True], l2=1.0, answerable_weight=5.0)
     light_bias, light = fit([good, bad, bad], [True, False, True], l2=1.0, answerable_weight=0.2)
     assert AbstentionModel(heavy_bias, heavy).probability(bad) > AbstentionModel(light_bias, light).probability(bad)
+
+
+def test_numbers_the_question_states_must_be_in_the_passage_that_answers_first() -> None:
+    lex = lexicon()
+    scope = word_set("harbor ferry authority HFA deckhands crossings 2029 2031 night office")
+    question = "How many deckhands did the HFA hire in 2031?"
+    answer = "From 2027 through 2029, the HFA hired 14 deckhands. The HFA plans new routes in 2031."
+    context = f"Staffing: {answer}"
+    anywhere = evidence_features(question, answer, context, 0.7, lex, scope, set())
+    assert anywhere.missing_numbers == 0  # 2031 is in the evidence, but not where the count is
+    lead = "From 2027 through 2029, the HFA hired 14 deckhands. Staffing: From 2027 through 2029, the HFA hired 14."
+    in_lead = evidence_features(question, answer, context, 0.7, lex, scope, set(), lead_context=lead)
+    assert in_lead.missing_numbers == 1
+    assert (
+        evidence_features(
+            "How many deckhands did the HFA hire in 2029?", answer, context, 0.7, lex, scope, set(), lead_context=lead
+        ).missing_numbers
+        == 0
+    )

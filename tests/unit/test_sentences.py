@@ -193,3 +193,26 @@ def test_count_tolerates_misspelt_questions_but_not_other_nouns():
     )
     assert count_in("How many states did GAO visit?", sentence) is None
     assert count_in("What did FSA assess?", sentence) is None  # not a count question
+
+
+# Sentences from GAO-26-107551, GAO-07-791 and GAO-26-107815: a year, a measure joined by a hyphen and a
+# percentage stand next to the counted noun but do not count it.
+def test_count_is_never_a_year_a_hyphenated_measure_or_a_percentage():
+    inventory = (
+        "The January 2025 version of the federal program inventory demonstrates continued progress in fulfilling "
+        "statutory requirements, beyond what was included in the February 2024 version."
+    )
+    assert count_in("How many federal programs did the January 2025 inventory include?", inventory) is None
+    assert lead_for("How many federal programs did the January 2025 inventory include?", inventory) == ""
+    plan = (
+        "Similarly, DOT initiated a systematic 10-year plan for reviewing all of its sections of the CFR in order to "
+        "satisfy the provisions of Section 610, along with other mandatory review requirements."
+    )
+    assert count_in("How many reviews did DOT complete under its 10-year plan?", plan) is None
+    assert count_in("How many years does the plan cover?", plan) == "10"
+    assert count_in("How many sections of the CFR does Section 610 review require?", plan) is None
+    done = "DOT reported completing over 400 reviews between 2001 and 2006 under this 10-year plan."
+    assert count_in("How many reviews did DOT complete under its 10-year plan?", done) == "400"
+    assert count_in("How many states?", "In 12 states, officials reported delays.") == "12"
+    share = "Ukrainians made up approximately 11 percent of all individuals who received ORR services."
+    assert count_in("How many individuals received ORR services?", share) is None
