@@ -9,17 +9,17 @@ import threading
 import numpy as np
 
 from assistant.answer.abstention import AbstentionModel
-from assistant.answer.analysis import QueryAnalysis, analyse, answer_type_bonus
+from assistant.answer.analysis import QueryAnalysis, analyse, answer_type_bonus, states_value
 from assistant.answer.corpus import NAME_TOKEN, CorpusFacts, corpus_facts, name_key
 from assistant.answer.definitions import definition_parts
-from assistant.answer.draft import NOT_IN_REPORT, Draft, Part, abstain
+from assistant.answer.draft import NOT_IN_REPORT, Draft, abstain
 from assistant.answer.evidence import features_of, missing_hint
+from assistant.answer.quoting import quote_units
 from assistant.answer.whole import whole_report_draft
 from assistant.config import Settings
 from assistant.index import Index, LoadedIndex
-from assistant.ingest.reflow import Sentence, reading_text
+from assistant.ingest.reflow import Sentence
 from assistant.sentences import (
-    CONTINUES,
     Unit,
     View,
     compose_views,
@@ -307,9 +307,54 @@ class ExtractiveAnswerer:
         scores = self.support_scores(question, qvec, units, own, analysis)
         if previous_answer and own != question:
             scores = scores + self._conversation_shift(units, previous_answer)
+        ratio = self.settings.list_follow_ratio if analysis.wants_several else self.settings.follow_ratio
+        order, chosen = self._choose(units, scores, ratio)
+        best = scores[order[0]]
+        features = features_of(self._facts, own, chosen, float(best), scope, stated)
+        trace = {"features": features, "probability": self._abstention.probability(features)}
+        source = scope[0] if scope else chosen[0].hit.chunk.source
+        source_chunks = self._facts.by_source.get(source, [])
+        text = self.index.source_text(source) if source_chunks else ""
+        defined = definition_parts(own, source_chunks, text, self.citation)
+        if not self._abstention.answers(features) and defined:
+            return Draft(defined, support=float(best), kind="definition", trace=trace)
+        if not self._abstention.answers(features):
+            missing = missing_hint(self._facts, stated or own, chosen)
+            return abstain(f"{NOT_IN_REPORT} anything that answers this{missing}.{self._scope_hint(hits)}",
+                           float(best), trace)  # fmt: skip
+        stated_value = np.array([states_value(analysis, u.text) for u in units], dtype=float)
+        if stated_value.any() and self.settings.value_bonus:
+            # The evidence answers; of its sentences, quote first those that state the amount asked for. (Only
+            # here: were the bonus in the support scores, an unanswerable "how much" question would find some
+            # sentence holding some amount, and the evidence would look answerable.)
+            scores = scores + self.settings.value_bonus * stated_value
+            order, chosen = self._choose(units, scores, ratio)
+            best = scores[order[0]]
+        # Another document that answers nearly as well is cited too (reports may add to or contradict each other),
+        # unless the question is about one report.
+        sources = {u.hit.chunk.source for u in chosen}
+        for i in order if not scope or len(scope) > 1 else []:
+            unit = units[i]
+            if scores[i] < max(self.settings.abstain_threshold, self.settings.other_document_ratio * best):
+                break
+            if unit.hit.chunk.source not in sources and not self._over_budget(chosen, unit):
+                chosen.append(unit)
+                sources.add(unit.hit.chunk.source)
+        parts = quote_units(chosen, self._facts.tables, self.index.source_text, self.citation)
+        lead = lead_for(own, parts[0][0])
+        if lead:
+            parts[0] = (f"{lead} — {parts[0][0]}", parts[0][1])
+        if len(sources) > 1:
+            parts = [(f"“{cites[0].title}”: {text}" if cites else text, cites) for text, cites in parts]
+        quoted = {c.char_start for p in defined for c in p[1]}
+        parts = defined + [p for p in parts if not {c.char_start for c in p[1]} & quoted]
+        return Draft(parts, support=float(best), trace=trace)
+
+    def _choose(self, units: list[Unit], scores: np.ndarray, ratio: float) -> tuple[list[int], list[Unit]]:
+        """The units by score, and the answer's units: the best, and those within ``ratio`` of it (a sentence
+        and its continuation replace the sentence alone), up to ``max_answer_sentences`` and the word budget."""
         order = [int(i) for i in np.argsort(-scores)]
         best = scores[order[0]]
-        ratio = self.settings.list_follow_ratio if analysis.wants_several else self.settings.follow_ratio
         chosen: list[Unit] = []
         covered: set[tuple[str, Sentence]] = set()
         for i in order:
@@ -331,65 +376,12 @@ class ExtractiveAnswerer:
                 continue  # a shorter one further down may still fit
             chosen.append(unit)
             covered |= keys
-        features = features_of(self._facts, own, chosen, float(best), scope, stated)
-        trace = {"features": features, "probability": self._abstention.probability(features)}
-        source = scope[0] if scope else chosen[0].hit.chunk.source
-        source_chunks = self._facts.by_source.get(source, [])
-        text = self.index.source_text(source) if source_chunks else ""
-        defined = definition_parts(own, source_chunks, text, self.citation)
-        if not self._abstention.answers(features) and defined:
-            return Draft(defined, support=float(best), kind="definition", trace=trace)
-        if not self._abstention.answers(features):
-            missing = missing_hint(self._facts, stated or own, chosen)
-            return abstain(f"{NOT_IN_REPORT} anything that answers this{missing}.{self._scope_hint(hits)}",
-                           float(best), trace)  # fmt: skip
-        # Another document that answers nearly as well is cited too (reports may add to or contradict each other),
-        # unless the question is about one report.
-        sources = {u.hit.chunk.source for u in chosen}
-        for i in order if not scope or len(scope) > 1 else []:
-            unit = units[i]
-            if scores[i] < max(self.settings.abstain_threshold, self.settings.other_document_ratio * best):
-                break
-            if unit.hit.chunk.source not in sources and not self._over_budget(chosen, unit):
-                chosen.append(unit)
-                sources.add(unit.hit.chunk.source)
-        parts = self._parts(chosen)
-        lead = lead_for(own, parts[0][0])
-        if lead:
-            parts[0] = (f"{lead} — {parts[0][0]}", parts[0][1])
-        if len(sources) > 1:
-            parts = [(f"“{cites[0].title}”: {text}" if cites else text, cites) for text, cites in parts]
-        quoted = {c.char_start for p in defined for c in p[1]}
-        parts = defined + [p for p in parts if not {c.char_start for c in p[1]} & quoted]
-        return Draft(parts, support=float(best), trace=trace)
+        return order, chosen
 
     def _over_budget(self, chosen: list[Unit], unit: Unit) -> bool:
         """Whether adding ``unit`` would take the answer past ``Settings.max_answer_words`` (0: no budget)."""
         budget = self.settings.max_answer_words
         return bool(budget) and _words([*chosen, unit]) > budget
-
-    def _parts(self, chosen: list[Unit]) -> list[Part]:
-        """One part per sentence, each citing its own span; a sentence that continues an earlier one that was
-        not chosen gets that one first."""
-        parts: list[Part] = []
-        for unit in chosen:
-            chunk = unit.hit.chunk
-            spans = list(unit.spans)
-            text = self.index.source_text(chunk.source)
-            if chunk.kind != "table_row" and CONTINUES.match(reading_text(text, spans[0])):
-                before = [sp for sp in chunk.sentence_spans() if sp[-1][1] <= spans[0][0][0]]
-                if before:
-                    spans.insert(0, before[-1])
-            if chunk.kind == "table_row" and chunk.table_id in self._facts.tables:
-                table = self._facts.tables[chunk.table_id][0]
-                row = table.rows[chunk.row_index]
-                notes = [(f.start, f.end) for f in table.row_footnotes(row)]
-                cites = [self.citation(chunk, s, e) for s, e in [(row.start, row.end), *notes]]
-                parts.append((chunk.text, cites))
-                continue
-            for sentence in spans:
-                parts.append((reading_text(text, sentence), [self.citation(chunk, s, e) for s, e in sentence]))
-        return list({p[1][0].char_start: p for p in parts}.values())
 
 
 def _words(units: list[Unit]) -> int:

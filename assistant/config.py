@@ -135,6 +135,13 @@ class Settings(BaseSettings):
         description="Added to the support of a sentence that holds the kind of value the question asks for (the "
         "count, the date, an example; twice this for an e-mail address or a source line asked for).",
     )
+    value_bonus: float = Field(
+        0.1,
+        ge=0.0,
+        description="Once the evidence is judged to answer a question asking for an amount of money or a "
+        "percentage, added to the support of each sentence that states one, so that it is quoted first. Not part "
+        "of the support the abstention decision weighs.",
+    )
     # Many reports: routing a question to the report it names (see assistant/answer/reports.py)
     route_title_weight: float = Field(
         4.0,

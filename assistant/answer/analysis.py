@@ -116,6 +116,26 @@ def shows_type(kind: str, text: str) -> bool:
     return not kind or bool(_SHOWS[kind].search(text))
 
 
+# An amount as a sentence states it: money, a percentage, or a number with a magnitude or a unit of measure.
+_AMOUNT = re.compile(
+    rf"{_SHOWS['money'].pattern}|{_SHOWS['percent'].pattern}|"
+    r"\b\d[\d,.]*\s*(?:thousand|million|billion|trillion|tons?|barrels?|gallons?|megawatts?|acres|miles|hours|"
+    r"days|weeks|months|years)\b",
+    re.I,
+)
+
+
+def states_value(analysis: QueryAnalysis, text: str) -> bool:
+    """Whether ``text`` states the figure a question asking for an amount needs: the amount of money or the
+    percentage asked for, or for "how much ..." any of those or a measured number ("2,200 tons"). False for
+    other questions (counts and dates have their own answer-type bonus)."""
+    if analysis.value_kind in ("money", "percent"):
+        return shows_type(analysis.value_kind, text)
+    if analysis.value_kind == "quantity" and analysis.answer_type == "other":  # not "how many", not yes/no
+        return bool(_AMOUNT.search(text))
+    return False
+
+
 def _plural(noun: str) -> bool:
     """Whether the head of a noun phrase is plural ("sources" in "sources of information")."""
     last = noun.lower().split(" of ")[0].split()[-1]

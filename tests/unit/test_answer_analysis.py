@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.answer.analysis import EFFECT, analyse
+from assistant.answer.analysis import EFFECT, analyse, states_value
 
 
 @pytest.mark.parametrize(
@@ -59,3 +59,19 @@ def test_focus_and_value_kind() -> None:
 )
 def test_effect_statements(sentence: str, states_an_effect: bool) -> None:
     assert bool(EFFECT.search(sentence)) is states_an_effect
+
+
+# Sentences from GAO-26-107841, GAO-26-109008 and GAO-07-106.
+def test_a_question_asking_for_an_amount_is_stated_by_the_sentence_with_the_figure() -> None:
+    money = analyse("How much can a stage 2 grant provide?")
+    assert states_value(money, "The stage 2 grants could receive up to $15 million.")
+    assert not states_value(money, "For fiscal year 2024 stage 2 grants, 28 stage 1 recipients applied for stage 2.")
+    how_much = analyse("How much in net losses has the Postal Service accumulated since fiscal year 2007?")
+    assert states_value(how_much, "While accumulating $118 billion in net losses over that time, USPS has maintained")
+    assert not states_value(how_much, "This figure includes USPS's net losses from fiscal year 2007 through 2025.")
+    assert states_value(analyse("And how much is added each year?"), "about 2,200 tons are added each year")
+    share = analyse("What percentage of Danish electricity came from wind power in 2005?")
+    assert states_value(share, "including 19 percent from wind power")
+    # counts, dates and yes/no questions have their own leads: no amount preference
+    assert not states_value(analyse("How many reviews did DOT complete?"), "DOT completed 406 reviews, $2 million.")
+    assert not states_value(analyse("When did the survey close?"), "It cost $5 million.")
