@@ -103,7 +103,7 @@ def is_follow_up(question: str) -> bool:
     q = question.strip()
     if _ELLIPSIS.match(q) or _COUNT_OF.match(q) or _ORDINAL_REF.search(q):
         return True
-    return bool(_pronoun(q)) or _no_content(q) or len(words(q)) <= 2
+    return bool(_pronoun(q)) or _refers_back(q) or _no_content(q) or len(words(q)) <= 2
 
 
 def _swap(previous: str, new_name: str, catalog: EntityCatalog) -> str | None:
@@ -178,7 +178,24 @@ class Resolved:
 
 
 def _pronoun(text: str) -> re.Match[str] | None:
-    return _PLURAL_PRONOUN.search(text) or _SINGULAR_PRONOUN.search(text)
+    """The first pronoun that stands for something said earlier; "these"/"those" before a noun ("those
+    payments") are determiners of a noun phrase the user spelt out, not pronouns."""
+    for match in _PLURAL_PRONOUN.finditer(text):
+        if not _determiner(text, match):
+            return match
+    return _SINGULAR_PRONOUN.search(text)
+
+
+def _determiner(text: str, match: re.Match[str]) -> bool:
+    following = re.match(r"\s+([A-Za-z][\w'-]*)", text[match.end() :])
+    return (
+        match.group(0).lower() in {"these", "those"} and bool(following) and following.group(1).lower() not in STOPWORDS
+    )
+
+
+def _refers_back(text: str) -> bool:
+    """ "Did GAO find fraud in those reports?": a noun phrase that points at what the conversation is about."""
+    return any(_determiner(text, m) for m in _PLURAL_PRONOUN.finditer(text))
 
 
 def _no_content(text: str) -> bool:
@@ -244,7 +261,7 @@ def condense_one(question: str, earlier: Resolved, previous_answer: str, catalog
             rewritten = stripped[: pronoun.start()] + referent + stripped[pronoun.end() :]
             return Resolved(rewritten[:1].upper() + rewritten[1:] + "?")
         return Resolved(q, context)
-    if _no_content(q):
+    if _no_content(q) or _refers_back(stripped):
         return Resolved(q, context)
     return Resolved(q)
 

@@ -152,3 +152,16 @@ def test_empty_catalog_still_condenses() -> None:
 )
 def test_is_follow_up(question: str, expected: bool) -> None:
     assert is_follow_up(question) is expected
+
+
+def test_these_and_those_before_a_noun_keep_the_noun_and_carry_the_conversation() -> None:
+    # GAO-26-109008's testimony: "those payments" is a noun phrase the user spelt out, not a pronoun to replace
+    history = [
+        {"role": "user", "content": "How much has USPS failed to pay for retiree health and pension benefits?"},
+        {"role": "assistant", "content": "USPS has not made the required payments [1]."},
+    ]
+    for question in ("Why hasn't it made those payments?", "Are those payments required by law?"):
+        resolved = condense(question, history)
+        assert resolved.question == question  # not "the payments payments"
+        assert "retiree health" in resolved.context
+    assert condense("Why did the Postal Service raise prices?", history).context == ""  # a new question
