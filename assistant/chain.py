@@ -25,7 +25,6 @@ from assistant.thesaurus import fold_aliases
 from assistant.types import Citation, DocumentInfo, Hit, IngestReport, Reply
 
 log = logging.getLogger(__name__)
-ANSWER_POOL = 8
 EXAMPLE_QUESTION = "What did GAO recommend?"
 
 
@@ -202,7 +201,7 @@ class Assistant:
         vector = self.searcher.embed(query)
         # answer from a few more passages than are shown: the sentence that answers may rank just below top_k
         route: Route = state["route"]
-        k = max(self.settings.top_k, ANSWER_POOL)
+        k = max(self.settings.top_k, self.settings.answer_pool)
         scope = state["sources"] or (list(route.sources) if route.via in ("number", "conversation") else None)
         if scope:  # the question (or the conversation) names its report(s): answer from them alone
             pool = self.searcher.search(query, k=k, sources=scope, vector=vector)

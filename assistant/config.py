@@ -42,6 +42,13 @@ class Settings(BaseSettings):
         "bfloat16 where the CPU has it, float32 otherwise.",
     )
     top_k: int = Field(5, ge=1, le=100, description="How many chunks retrieval returns by default.")
+    answer_pool: int = Field(
+        8,
+        ge=1,
+        le=100,
+        description="How many passages the answer is drawn from (at least top_k): the sentence that answers may "
+        "sit in a passage ranked just below the top_k shown.",
+    )
     candidates: int = Field(30, ge=5, le=500, description="How many chunks each retriever proposes to fusion.")
     rrf_k: int = Field(60, ge=1, description="Reciprocal rank fusion constant.")
     max_question_chars: int = Field(
