@@ -9,7 +9,7 @@ import threading
 import numpy as np
 
 from assistant.answer.abstention import AbstentionModel
-from assistant.answer.analysis import QueryAnalysis, analyse, answer_type_bonus, states_value
+from assistant.answer.analysis import QueryAnalysis, analyse, answer_type_bonus, states_answer, states_value
 from assistant.answer.corpus import NAME_TOKEN, CorpusFacts, corpus_facts, name_key
 from assistant.answer.definitions import definition_parts
 from assistant.answer.draft import NOT_IN_REPORT, Draft, abstain
@@ -330,6 +330,8 @@ class ExtractiveAnswerer:
             scores = scores + self.settings.value_bonus * stated_value
             order, chosen = self._choose(units, scores, ratio)
             best = scores[order[0]]
+        if self.settings.stop_at_stated_value and len(chosen) > 1 and states_answer(own, analysis, chosen[0].text):
+            chosen = chosen[:1]  # "How many ...?" -- "47 of the 59 recipients requested extensions."
         # Another document that answers nearly as well is cited too (reports may add to or contradict each other),
         # unless the question is about one report.
         sources = {u.hit.chunk.source for u in chosen}

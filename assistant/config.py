@@ -142,6 +142,12 @@ class Settings(BaseSettings):
         description="Added to the support of a sentence that holds the kind of value the question asks for (the "
         "count, the date, an example; twice this for an e-mail address or a source line asked for).",
     )
+    stop_at_stated_value: bool = Field(
+        True,
+        description="A question asking for one figure (a count, an amount, a percentage) is answered with the one "
+        "sentence that states it, without the further sentences that score nearly as well. Measured on the real "
+        "suite (session 7): short answers dev 0.55 -> 0.59, test 0.63 -> 0.67, answer accuracy unchanged.",
+    )
     value_bonus: float = Field(
         0.1,
         ge=0.0,

@@ -188,9 +188,9 @@ def _pronoun(text: str) -> re.Match[str] | None:
 
 def _determiner(text: str, match: re.Match[str]) -> bool:
     following = re.match(r"\s+([A-Za-z][\w'-]*)", text[match.end() :])
-    return (
-        match.group(0).lower() in {"these", "those"} and bool(following) and following.group(1).lower() not in STOPWORDS
-    )
+    if following is None or match.group(0).lower() not in {"these", "those"}:
+        return False
+    return following.group(1).lower() not in STOPWORDS
 
 
 def _refers_back(text: str) -> bool:

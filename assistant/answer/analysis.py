@@ -211,3 +211,18 @@ def answer_type_bonus(question: str, text: str, analysis: QueryAnalysis | None =
     if re.search(r"\bnumber\b", q) and "number of" not in q:
         return 1.0 if re.search(r"\d", text) else 0.0
     return 0.0
+
+
+_SECOND_ASK = re.compile(r"\b(?:and|or)\s+(?:how|what|which|when|who|why|where)\b|,\s*(?:how|what|which|when)\b", re.I)
+
+
+def states_answer(question: str, analysis: QueryAnalysis, text: str) -> bool:
+    """Whether ``text`` alone answers a question that asks for one figure: the count of a "how many" question
+    (:func:`assistant.sentences.count_in`), the amount or percentage of a "how much" one (:func:`states_value`).
+    False for questions that ask a second thing ("how many ..., and how many ...?") and for other questions
+    (a year in a sentence does not show it states the date asked for)."""
+    if _SECOND_ASK.search(question):
+        return False
+    if analysis.answer_type == "count":
+        return count_in(question, text) is not None
+    return states_value(analysis, text)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.answer.analysis import EFFECT, analyse, states_value
+from assistant.answer.analysis import EFFECT, analyse, states_answer, states_value
 
 
 @pytest.mark.parametrize(
@@ -75,3 +75,17 @@ def test_a_question_asking_for_an_amount_is_stated_by_the_sentence_with_the_figu
     # counts, dates and yes/no questions have their own leads: no amount preference
     assert not states_value(analyse("How many reviews did DOT complete?"), "DOT completed 406 reviews, $2 million.")
     assert not states_value(analyse("When did the survey close?"), "It cost $5 million.")
+
+
+# Sentences from GAO-26-107841 and GAO-26-107815.
+def test_a_sentence_alone_answers_a_question_for_one_figure_that_it_states() -> None:
+    count = "How many recipients of fiscal year 2022 awards requested extensions?"
+    sentence = "DOT officials told us that 47 of the 59 recipients of fiscal year 2022 awards requested extensions."
+    assert states_answer(count, analyse(count), sentence)
+    assert not states_answer(count, analyse(count), "DOT requires recipients to submit quarterly reports.")
+    two = "How many ORR monitoring reports did GAO review, and how many findings did it identify?"
+    assert not states_answer(
+        two, analyse(two), "We reviewed 31 ORR monitoring reports from fiscal years 2022 through 2024."
+    )
+    when = "As of what date did USAID cease administering foreign aid?"
+    assert not states_answer(when, analyse(when), "GAO reported on a 2023 United Nations assessment in Somalia.")
