@@ -19,7 +19,7 @@ from assistant.conversation import EntityCatalog, Resolved, condense, is_follow_
 from assistant.index import Index
 from assistant.retrieval import HybridSearcher, ReportRetriever
 from assistant.store import IndexLocked, IndexMismatch, IndexUnavailable
-from assistant.tables import column_aliases
+from assistant.tables import column_aliases, names_a_thing
 from assistant.text import clean_question, strip_markup
 from assistant.thesaurus import fold_aliases
 from assistant.types import Citation, DocumentInfo, Hit, IngestReport, Reply
@@ -284,8 +284,10 @@ class Assistant:
         if self._catalog is None or self._catalog[0] != key:
             groups: list[dict[str, list[str]]] = []
             for table in tables:
-                groups.append({c: column_aliases(c) for c in table.columns})
-                groups.append({r.label: self.answerer.row_names(table, r) for r in table.rows})
+                groups.append({c: column_aliases(c) for c in table.columns if names_a_thing(c)})
+                groups.append(
+                    {r.label: self.answerer.row_names(table, r) for r in table.rows if names_a_thing(r.label)}
+                )
             self._catalog = (key, EntityCatalog(groups))
         return self._catalog[1]
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from assistant.answer.analysis import analyse as analyse_question
 from assistant.answer.draft import NOT_IN_REPORT, Part
 from assistant.sentences import NUMBER_WORDS, count_in
 from assistant.tables import Table, TableFinding, TableQuery, TableRow, analyse, answer_table, is_boolean
@@ -45,6 +46,11 @@ def _stated_count(question: str) -> int | None:
 
 
 Cite = Callable[[Chunk, int, int], Citation]
+
+
+def is_definition(question: str) -> bool:
+    """ "What does SL stand for?", "What is a QRTP, as described in ...?": a question for a definition."""
+    return bool(_DEFINITION.search(question)) or analyse_question(question).answer_type == "definition"
 
 
 def join_names(names: list[str]) -> str:
@@ -102,8 +108,8 @@ class TableAnswerer:
             if stem("table") in stems and hit_tables and describe:
                 return self._describe(self.tables[hit_tables[0]][0], question), False
             return None
-        if not best.columns and (_DEFINITION.search(question) or not self._asks_for_entries(question, best)):
-            return None  # e.g. "What does SL stand for?": the footnote sentence answers that
+        if not best.columns and (is_definition(question) or not self._asks_for_entries(question, best)):
+            return None  # "What does SL stand for?", "What is a QRTP?": the report's sentences define it
         if not best.rows and self._other_words(question, best.table, vocabulary):
             return None  # "What kind of lamps does Gull Rock use?" asks more than the cells say
         if best.unknown_entities:

@@ -224,6 +224,16 @@ _MARKED = {"yes", "•", "✓", "✔", "●", "x"}
 _UNMARKED = {"no", "", "-", "—", "–"}
 
 
+# Headers that name a kind of response, not a thing: a survey table's "Yes", "No", "Don't know" columns.
+_RESPONSES = _MARKED | _UNMARKED | {"don't know", "don’t know", "not sure", "not applicable", "n/a", "total", "other"}
+
+
+def names_a_thing(header: str) -> bool:
+    """Whether a row or column header names something a conversation can be about ("Cape Fern", "Fiscal year
+    2024"), not a kind of response or a total ("Yes", "Don't know", "Total")."""
+    return " ".join(header.lower().split()) not in _RESPONSES
+
+
 def is_boolean(table: Table) -> bool:
     """A table whose cells say yes or no (words or marks): questions ask which entries are marked."""
     cells = [c.strip().lower() for r in table.rows for c in r.cells]

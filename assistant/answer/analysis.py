@@ -89,6 +89,12 @@ _WHAT_IS = re.compile(r"^\W*(?:what|who)\s+(?:is|are)\s+(?:an?\s+|the\s+)?([\w.&
 
 # A frame before the question proper: "According to GAO-07-106, which ...", "In its 2007 report on X, how ...".
 _FRAME = re.compile(r"^\W*(?:according to|in|for|from|per|based on|as of)\b[^,?]{1,160},\s*(?=\w)", re.I)
+# ... and after it: "What is a QRTP, as described in GAO's report on ...?", "..., according to GAO-26-107551?"
+_TRAILING_FRAME = re.compile(
+    r",\s*(?:as\s+(?:described|defined|explained|used)|according\s+to|per|in\s+(?:the|GAO'?s?|its))\b[^,?]*"
+    r"(?=\??\s*$)",
+    re.I,
+)
 
 
 @dataclass(frozen=True)
@@ -163,7 +169,7 @@ def _focus(question: str) -> str:
 
 def analyse(question: str, summary: bool = False) -> QueryAnalysis:
     """The answer type, focus and value kind of ``question``; ``summary`` when it is an overview request."""
-    q = _FRAME.sub("", " ".join(question.split()), count=1)
+    q = _TRAILING_FRAME.sub("", _FRAME.sub("", " ".join(question.split()), count=1))
     kind = asked_type(q)
     first = (re.findall(r"[a-z']+", q.lower()) or [""])[0]
     focus = _focus(q)

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from assistant.ingest.document import SOURCE_NOTE, Block, Document, load_text_file
 from assistant.ingest.markdown_blocks import FIGURE, TABLE_TITLE, BlockReader, Raw, furniture_shapes
+from assistant.ingest.markdown_flat_tables import flat_tables
 from assistant.ingest.metadata import read_metadata
 from assistant.ingest.reflow import reading_text, segment
 from assistant.ingest.wordlists import is_boilerplate, is_summary_heading
@@ -167,7 +168,8 @@ def parse_markdown(text: str, source: str) -> Document:
     reader = BlockReader(text, source)
     reader.read()
     _classify(reader, doc)
-    raws = _merge_continuations(text, reader.raw)
+    flat, reader.tables = flat_tables(text, reader.raw, source, reader.tables)
+    raws = _merge_continuations(text, flat)
     doc.furniture = reader.furniture_spans
     # Page numbers: a footer closes its page; what follows the last footer is on the next page.
     labels: list[str | None] = []

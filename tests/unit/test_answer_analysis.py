@@ -89,3 +89,11 @@ def test_a_sentence_alone_answers_a_question_for_one_figure_that_it_states() -> 
     )
     when = "As of what date did USAID cease administering foreign aid?"
     assert not states_answer(when, analyse(when), "GAO reported on a 2023 United Nations assessment in Somalia.")
+
+
+def test_a_frame_after_the_question_does_not_hide_what_it_asks() -> None:
+    assert analyse("What is a QRTP, as described in GAO's report on Family First and congregate care?") == analyse(
+        "What is a QRTP?"
+    )
+    assert analyse("What is the FPI, according to GAO-26-107551?").answer_type == "definition"
+    assert analyse("How many reviews did DOT complete, according to GAO-07-791?").answer_type == "count"

@@ -390,3 +390,20 @@ def test_a_row_of_values_is_answered_with_every_cell_under_its_column() -> None:
 def test_a_number_in_a_condition_is_not_a_stated_count(answerer: TableAnswerer) -> None:
     parts, abstained = ask(answerer, "Which stations have all three rows?")
     assert not abstained and not parts[0][0].startswith(NOT_IN_REPORT)
+
+
+def test_definition_questions_are_left_to_the_sentences_that_define() -> None:
+    from assistant.table_answers import is_definition
+
+    assert is_definition("What is a QRTP, as described in GAO's report on Family First and congregate care?")
+    assert is_definition("What does PRTF stand for?")
+    assert not is_definition("How many states reported sufficient capacity in QRTPs?")
+    assert not is_definition("What is the status of the December 2019 recommendation?")
+
+
+def test_response_columns_and_totals_are_not_things_a_conversation_is_about() -> None:
+    from assistant.tables import names_a_thing
+
+    assert not names_a_thing("Yes") and not names_a_thing("Don’t know") and not names_a_thing(" Not applicable ")
+    assert not names_a_thing("Total")
+    assert names_a_thing("Therapeutic foster homes") and names_a_thing("FY24 stage 2")
