@@ -9,16 +9,23 @@ import threading
 import numpy as np
 
 from assistant.answer.abstention import AbstentionModel
-from assistant.answer.analysis import QueryAnalysis, analyse, answer_type_bonus, states_answer, states_value
+from assistant.answer.analysis import (
+    QueryAnalysis,
+    analyse,
+    answer_type_bonus,
+    question_proper,
+    states_answer,
+    states_value,
+)
 from assistant.answer.corpus import NAME_TOKEN, CorpusFacts, corpus_facts, name_key
 from assistant.answer.definitions import definition_parts
 from assistant.answer.draft import NOT_IN_REPORT, Draft, abstain
 from assistant.answer.evidence import features_of, missing_hint
 from assistant.answer.quoting import quote_units
+from assistant.answer.selection import choose, over_budget
 from assistant.answer.whole import whole_report_draft
 from assistant.config import Settings
 from assistant.index import Index, LoadedIndex
-from assistant.ingest.reflow import Sentence
 from assistant.sentences import (
     Unit,
     View,
@@ -308,7 +315,7 @@ class ExtractiveAnswerer:
         if previous_answer and own != question:
             scores = scores + self._conversation_shift(units, previous_answer)
         ratio = self.settings.list_follow_ratio if analysis.wants_several else self.settings.follow_ratio
-        order, chosen = self._choose(units, scores, ratio)
+        order, chosen = choose(units, scores, ratio, self.settings)
         best = scores[order[0]]
         features = features_of(self._facts, own, chosen, float(best), scope, stated)
         trace = {"features": features, "probability": self._abstention.probability(features)}
@@ -322,13 +329,10 @@ class ExtractiveAnswerer:
             missing = missing_hint(self._facts, stated or own, chosen)
             return abstain(f"{NOT_IN_REPORT} anything that answers this{missing}.{self._scope_hint(hits)}",
                            float(best), trace)  # fmt: skip
-        stated_value = np.array([states_value(analysis, u.text) for u in units], dtype=float)
-        if stated_value.any() and self.settings.value_bonus:
-            # The evidence answers; of its sentences, quote first those that state the amount asked for. (Only
-            # here: were the bonus in the support scores, an unanswerable "how much" question would find some
-            # sentence holding some amount, and the evidence would look answerable.)
-            scores = scores + self.settings.value_bonus * stated_value
-            order, chosen = self._choose(units, scores, ratio)
+        shown = self._quoting_scores(question, own, units, scores, analysis)
+        if shown is not scores:
+            scores = shown
+            order, chosen = choose(units, scores, ratio, self.settings)
             best = scores[order[0]]
         if self.settings.stop_at_stated_value and len(chosen) > 1 and states_answer(own, analysis, chosen[0].text):
             chosen = chosen[:1]  # "How many ...?" -- "47 of the 59 recipients requested extensions."
@@ -339,7 +343,7 @@ class ExtractiveAnswerer:
             unit = units[i]
             if scores[i] < max(self.settings.abstain_threshold, self.settings.other_document_ratio * best):
                 break
-            if unit.hit.chunk.source not in sources and not self._over_budget(chosen, unit):
+            if unit.hit.chunk.source not in sources and not over_budget(chosen, unit, self.settings.max_answer_words):
                 chosen.append(unit)
                 sources.add(unit.hit.chunk.source)
         parts = quote_units(chosen, self._facts.tables, self.index.source_text, self.citation)
@@ -352,39 +356,18 @@ class ExtractiveAnswerer:
         parts = defined + [p for p in parts if not {c.char_start for c in p[1]} & quoted]
         return Draft(parts, support=float(best), trace=trace)
 
-    def _choose(self, units: list[Unit], scores: np.ndarray, ratio: float) -> tuple[list[int], list[Unit]]:
-        """The units by score, and the answer's units: the best, and those within ``ratio`` of it (a sentence
-        and its continuation replace the sentence alone), up to ``max_answer_sentences`` and the word budget."""
-        order = [int(i) for i in np.argsort(-scores)]
-        best = scores[order[0]]
-        chosen: list[Unit] = []
-        covered: set[tuple[str, Sentence]] = set()
-        for i in order:
-            unit = units[i]
-            if chosen and scores[i] < max(self.settings.abstain_threshold, ratio * best):
-                break
-            keys = {(unit.hit.chunk.source, span) for span in unit.spans}
-            extended = [u for u in chosen if {(u.hit.chunk.source, sp) for sp in u.spans} < keys]
-            if extended and len(keys - covered) == len(keys) - len(extended[0].spans):
-                # the same sentence plus the one that continues it ("... This has resulted in ...")
-                chosen[chosen.index(extended[0])] = unit
-                covered |= keys
-                continue
-            if keys & covered:
-                continue
-            if sum(len(u.spans) for u in chosen) + len(unit.spans) > self.settings.max_answer_sentences:
-                break
-            if chosen and self._over_budget(chosen, unit):
-                continue  # a shorter one further down may still fit
-            chosen.append(unit)
-            covered |= keys
-        return order, chosen
-
-    def _over_budget(self, chosen: list[Unit], unit: Unit) -> bool:
-        """Whether adding ``unit`` would take the answer past ``Settings.max_answer_words`` (0: no budget)."""
-        budget = self.settings.max_answer_words
-        return bool(budget) and _words([*chosen, unit]) > budget
-
-
-def _words(units: list[Unit]) -> int:
-    return sum(len(u.text.split()) for u in units)
+    def _quoting_scores(
+        self, question: str, own: str, units: list[Unit], scores: np.ndarray, analysis: QueryAnalysis
+    ) -> np.ndarray:
+        """Once the evidence is judged to answer, which of its sentences to quote first: scored against the
+        question proper (without the words that only name the report: "In GAO's report on X, which ...?"),
+        and preferring those that state the amount asked for. Only here: scored so in the decision itself, an
+        unanswerable question would find the sentences about the same thing for another year or program, or some
+        sentence holding some amount, and look answered. Returns ``scores`` itself when nothing changes."""
+        proper = question_proper(own) if own == question else own
+        if proper != own:
+            scores = self.support_scores(proper, self.index.embedder.embed_one(proper), units, proper, analysis)
+        stated_value = np.array([states_value(analysis, u.text) for u in units], dtype=float)
+        if stated_value.any() and self.settings.value_bonus:
+            scores = scores + self.settings.value_bonus * stated_value
+        return scores

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from assistant.sentences import AUXILIARIES, count_in
+from assistant.text import words
 
 AnswerType = Literal[
     "yes_no",
@@ -232,3 +233,23 @@ def states_answer(question: str, analysis: QueryAnalysis, text: str) -> bool:
     if analysis.answer_type == "count":
         return count_in(question, text) is not None
     return states_value(analysis, text)
+
+
+_REPORTISH = r"(?:report|testimony|review|study|statement|audit|GAO\b|[A-Z]{2,6}-\d{2}-\d{2,6})"
+_LEADING_NAMING = re.compile(
+    rf"^\W*(?:according to|in|for|from|per|based on)\b(?=[^,?]*{_REPORTISH})[^,?]{{1,160}},\s*(?=\w)", re.I
+)
+_TRAILING_NAMING = re.compile(
+    rf",?\s+(?:according to|in|per|from|as described in)\s+(?=[^,?]*{_REPORTISH})[^,?]{{1,160}}(?=\??\s*$)", re.I
+)
+
+
+def question_proper(question: str) -> str:
+    """The question without the words that only say which report it is about: "In GAO's report on X, which
+    four states ...?" -> "which four states ...?", "... according to GAO-26-107815?" -> "...?". Routing has used
+    them; matched against the report's own sentences they would favour the ones that introduce the report."""
+    q = " ".join(question.split())
+    stripped = _TRAILING_NAMING.sub("", _LEADING_NAMING.sub("", q, count=1), count=1).strip()
+    if len(words(stripped)) < 3:
+        return q
+    return stripped[:1].upper() + stripped[1:]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.answer.analysis import EFFECT, analyse, states_answer, states_value
+from assistant.answer.analysis import EFFECT, analyse, question_proper, states_answer, states_value
 
 
 @pytest.mark.parametrize(
@@ -97,3 +97,25 @@ def test_a_frame_after_the_question_does_not_hide_what_it_asks() -> None:
     )
     assert analyse("What is the FPI, according to GAO-26-107551?").answer_type == "definition"
     assert analyse("How many reviews did DOT complete, according to GAO-07-791?").answer_type == "count"
+
+
+# Questions of the real eval set's shape, on invented reports.
+@pytest.mark.parametrize(
+    ("question", "proper"),
+    [
+        (
+            "In GAO's report on ferry safety, which four piers had the most delays?",
+            "Which four piers had the most delays?",
+        ),
+        ("According to XYZ-31-400101, how many deckhands were hired?", "How many deckhands were hired?"),
+        ("How many deckhands were hired, according to XYZ-31-400101?", "How many deckhands were hired?"),
+        ("Which five piers did GAO visit in XYZ-31-400101?", "Which five piers did GAO visit?"),
+        ("What is a QRTP, as described in GAO's report on congregate care?", "What is a QRTP?"),
+        # frames that are part of the question stay
+        ("In fiscal year 2024, how many deckhands were hired?", "In fiscal year 2024, how many deckhands were hired?"),
+        ("Who is the GAO contact for XYZ-31-400101?", "Who is the GAO contact for XYZ-31-400101?"),
+        ("In the report on ferries, why?", "In the report on ferries, why?"),  # too little left
+    ],
+)
+def test_the_question_proper_drops_only_the_words_that_name_the_report(question: str, proper: str) -> None:
+    assert question_proper(question) == proper
