@@ -127,12 +127,15 @@ class ExtractiveAnswerer:
         previous_answer: str = "",
         stated: str = "",
         context: str = "",
+        proper_vector: np.ndarray | None = None,
     ) -> Draft:
         """Answer ``question`` from ``hits``; ``sources`` limits which documents' tables may answer,
         ``previous_answer`` (the assistant's last turn) helps a follow-up move on from what was said,
         ``stated`` (what the user typed, when ``question`` is a rewritten follow-up) is what the evidence must
         hold the names and numbers of, and ``context`` is the earlier question a follow-up with too few words
-        of its own is about ("Why?" after "Why did costs rise?")."""
+        of its own is about ("Why?" after "Why did costs rise?"). ``proper_vector``: the vector of
+        :func:`~assistant.answer.analysis.question_proper` of the question, when the caller embedded it with the
+        question (else it is embedded here when needed)."""
         self._refresh(self.index.loaded())
         own = question
         question = f"{question} {context}" if context else question  # what is matched: the words and their context
@@ -160,7 +163,7 @@ class ExtractiveAnswerer:
             parts, abstained = from_table
             kind = "abstain" if abstained else "table"
             return Draft(parts, abstained=abstained, support=0.0 if abstained else 1.0, kind=kind)
-        return self._from_sentences(question, own, hits, qvec, previous_answer, sources, stated)
+        return self._from_sentences(question, own, hits, qvec, previous_answer, sources, stated, proper_vector)
 
     def unknown_names(self, question: str) -> list[str]:
         """Capitalised names in the question that occur nowhere in the corpus."""
@@ -305,6 +308,7 @@ class ExtractiveAnswerer:
         previous_answer: str = "",
         scope: list[str] | None = None,
         stated: str = "",
+        proper_vector: np.ndarray | None = None,
     ) -> Draft:
         units = units_from_hits(hits, self.index.source_text)
         if not units:
@@ -329,7 +333,7 @@ class ExtractiveAnswerer:
             missing = missing_hint(self._facts, stated or own, chosen)
             return abstain(f"{NOT_IN_REPORT} anything that answers this{missing}.{self._scope_hint(hits)}",
                            float(best), trace)  # fmt: skip
-        shown = self._quoting_scores(question, own, units, scores, analysis)
+        shown = self._quoting_scores(question, own, units, scores, analysis, proper_vector)
         if shown is not scores:
             scores = shown
             order, chosen = choose(units, scores, ratio, self.settings)
@@ -357,7 +361,13 @@ class ExtractiveAnswerer:
         return Draft(parts, support=float(best), trace=trace)
 
     def _quoting_scores(
-        self, question: str, own: str, units: list[Unit], scores: np.ndarray, analysis: QueryAnalysis
+        self,
+        question: str,
+        own: str,
+        units: list[Unit],
+        scores: np.ndarray,
+        analysis: QueryAnalysis,
+        proper_vector: np.ndarray | None = None,
     ) -> np.ndarray:
         """Once the evidence is judged to answer, which of its sentences to quote first: scored against the
         question proper (without the words that only name the report: "In GAO's report on X, which ...?"),
@@ -366,7 +376,8 @@ class ExtractiveAnswerer:
         sentence holding some amount, and look answered. Returns ``scores`` itself when nothing changes."""
         proper = question_proper(own) if own == question else own
         if proper != own:
-            scores = self.support_scores(proper, self.index.embedder.embed_one(proper), units, proper, analysis)
+            vector = proper_vector if proper_vector is not None else self.index.embedder.embed_one(proper)
+            scores = self.support_scores(proper, vector, units, proper, analysis)
         stated_value = np.array([states_value(analysis, u.text) for u in units], dtype=float)
         if stated_value.any() and self.settings.value_bonus:
             scores = scores + self.settings.value_bonus * stated_value

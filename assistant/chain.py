@@ -9,7 +9,7 @@ from typing import Any
 
 from langchain_core.runnables import Runnable, RunnableLambda
 
-from assistant.answer.analysis import analyse
+from assistant.answer.analysis import analyse, question_proper
 from assistant.answer.draft import Answerer
 from assistant.answer.reports import ReportCatalog, Route, RouteWeights, conversation_report, vote
 from assistant.answering import NOT_IN_REPORT, Draft, ExtractiveAnswerer
@@ -198,7 +198,12 @@ class Assistant:
         if not state["standalone"].question:
             return {**state, "hits": [], "vector": None}
         query = fold_aliases(state["standalone"].searched)  # searched in the report's own terms
-        vector = self.searcher.embed(query)
+        own = fold_aliases(state["standalone"].question)
+        proper = question_proper(own) if not state["standalone"].context else own
+        if proper != own:  # the answerer quotes by it: embedded with the question, in one model call
+            vector, proper_vector = self.searcher.embed_several([query, proper])
+        else:
+            vector, proper_vector = self.searcher.embed(query), None
         # answer from a few more passages than are shown: the sentence that answers may rank just below top_k
         route: Route = state["route"]
         k = max(self.settings.top_k, self.settings.answer_pool)
@@ -220,7 +225,8 @@ class Assistant:
                 pool = self.searcher.search(query, k=k, sources=[preferred], vector=vector) + others
                 scope = [preferred, runner_up] if others and runner_up else [preferred]
         hits = pool[: self.settings.top_k]
-        return {**state, "query": query, "hits": hits, "pool": pool, "vector": vector, "scope": scope, "route": route}
+        return {**state, "query": query, "hits": hits, "pool": pool, "vector": vector, "scope": scope, "route": route,
+                "proper_vector": proper_vector}  # fmt: skip
 
     def _answer(self, state: dict[str, Any]) -> Reply:
         if state["notice"] == "markup_only":
@@ -240,6 +246,7 @@ class Assistant:
             state["previous_answer"],
             stated=fold_aliases(state["question"]),  # the names and numbers the user stated: the evidence must hold
             context=fold_aliases(resolved.context) if resolved.context else "",
+            proper_vector=state.get("proper_vector"),
         )
         answer, citations = draft.render()
         if not draft.abstained:

@@ -122,6 +122,11 @@ class Embedder(Embeddings):
         arriving texts wait and are then encoded together (no delay when there is no queue)."""
         return self._queries.embed(text)
 
+    def embed_several(self, texts: list[str]) -> list[np.ndarray]:
+        """A few short texts' vectors in one model call (batched with other callers' as :meth:`embed_one`):
+        a question and its variant cost little more than the question alone."""
+        return self._queries.embed_all(texts)
+
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         return [list(map(float, v)) for v in self.encode(list(texts))]
 
@@ -157,9 +162,14 @@ class _QueryBatcher:
         self._busy = False
 
     def embed(self, text: str) -> np.ndarray:
-        slot = _Slot(text)
+        return self.embed_all([text])[0]
+
+    def embed_all(self, texts: list[str]) -> list[np.ndarray]:
+        """The vectors of a caller's texts, encoded in one model call with whatever else is waiting."""
+        slots = [_Slot(t) for t in texts]
+        slot = slots[-1]  # the batch that takes the last takes them all
         with self._cond:
-            self._waiting.append(slot)
+            self._waiting.extend(slots)
             while not slot.done:
                 if self._busy:
                     self._cond.wait()
@@ -179,8 +189,7 @@ class _QueryBatcher:
                 self._cond.notify_all()
         if slot.error is not None:
             raise slot.error
-        assert slot.vector is not None
-        return slot.vector
+        return [s.vector for s in slots if s.vector is not None]
 
 
 def pool(tokens: np.ndarray, offsets: list[tuple[int, int]], spans: list[tuple[int, int]]) -> np.ndarray | None:

@@ -100,8 +100,11 @@ class LLMAnswerer:
         previous_answer: str = "",
         stated: str = "",
         context: str = "",
+        proper_vector: np.ndarray | None = None,
     ) -> Draft:
-        extractive = self.fallback.answer(question, hits, qvec, sources, previous_answer, stated, context)
+        extractive = self.fallback.answer(
+            question, hits, qvec, sources, previous_answer, stated, context, proper_vector=proper_vector
+        )
         question = f"{question} ({context})" if context else question  # the model reads the follow-up's context
         if extractive.abstained or extractive.kind != "sentences":
             return extractive  # out of scope, or answered from table cells, metadata or a summary: the LLM adds nothing

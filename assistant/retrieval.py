@@ -30,6 +30,10 @@ class HybridSearcher:
     def embed(self, text: str) -> np.ndarray:
         return self.index.embedder.embed_one(text)
 
+    def embed_several(self, texts: list[str]) -> list[np.ndarray]:
+        """A question and its variants in one model call."""
+        return self.index.embedder.embed_several(texts)
+
     def search(
         self,
         query: str,

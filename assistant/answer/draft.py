@@ -84,6 +84,7 @@ class Answerer(Protocol):
         previous_answer: str = "",
         stated: str = "",
         context: str = "",
+        proper_vector: np.ndarray | None = None,
     ) -> Draft: ...
 
     def warm(self) -> None: ...

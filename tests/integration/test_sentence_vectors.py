@@ -40,6 +40,9 @@ class RecordingEmbedder:
     def embed_one(self, text: str) -> np.ndarray:
         return self.real.embed_one(text)
 
+    def embed_several(self, texts: list[str]) -> list[np.ndarray]:
+        return self.real.embed_several(texts)
+
 
 def test_each_text_and_heading_is_encoded_once_and_views_are_composed_from_them(
     tmp_path: Path, embedder: Embedder

@@ -65,3 +65,16 @@ def test_an_error_reaches_every_caller_of_that_batch_and_later_calls_work() -> N
     with pytest.raises(RuntimeError, match="model failed"):
         batcher.embed("bad")
     assert batcher.embed("good")[1] == 4.0  # the batcher is free again
+
+
+def test_a_caller_with_several_texts_gets_them_in_one_call_in_order() -> None:
+    calls: list[list[str]] = []
+
+    def encode(texts: list[str]) -> np.ndarray:
+        calls.append(list(texts))
+        return np.array([[float(len(t))] for t in texts])
+
+    batcher = _QueryBatcher(encode)
+    vectors = batcher.embed_all(["ab", "abcd", "a"])
+    assert calls == [["ab", "abcd", "a"]]
+    assert [float(v[0]) for v in vectors] == [2.0, 4.0, 1.0]
