@@ -262,10 +262,18 @@ def _clauses(sentence: str) -> list[str]:
     )
 
 
+_REQUEST = re.compile(r"^\W*(?:can|could|would|will)\s+(?:you|we|i)\b", re.IGNORECASE)
+
+
+def is_request(question: str) -> bool:
+    """ "Can you give an example?", "Could you summarize it?": a request put as a question, not a yes/no one."""
+    return bool(_REQUEST.match(question))
+
+
 def lead_for(question: str, sentence: str) -> str:
     """The direct answer that goes before the quoted sentence: Yes/No, or the number asked for."""
     q_words = words(question)
-    if q_words and q_words[0] in AUXILIARIES:
+    if q_words and q_words[0] in AUXILIARIES and not is_request(question):
         q_neg = bool(NEGATION.search(question))
         s_neg = bool(NEGATION.search(best_clause(question, sentence)))
         if _UNIVERSAL.search(question) and NEGATION.search(sentence):

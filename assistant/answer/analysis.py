@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from assistant.sentences import AUXILIARIES, count_in
+from assistant.sentences import AUXILIARIES, count_in, is_request
 from assistant.text import words
 
 AnswerType = Literal[
@@ -176,7 +176,7 @@ def analyse(question: str, summary: bool = False) -> QueryAnalysis:
     focus = _focus(q)
     if summary:
         return QueryAnalysis("summary", focus, kind)
-    if first in AUXILIARIES:
+    if first in AUXILIARIES and not is_request(q):
         return QueryAnalysis("yes_no", focus, kind)
     if kind == "percent" or kind == "money" or kind == "date":
         return QueryAnalysis(kind, focus, kind)  # type: ignore[arg-type]  # the three names are answer types

@@ -97,6 +97,9 @@ def test_a_view_under_a_heading_leans_towards_the_heading_by_its_length() -> Non
         ("How many routes does the board run?", "The board has 12 routes and 3 piers.", "12"),
         ("How many piers are there?", "The board runs nine routes.", ""),
         ("What does the board run?", "The board runs nine routes.", ""),
+        ("Can you give an example?", "For example, the board runs nine routes.", ""),  # a request, not yes/no
+        ("Could you list the routes?", "The board runs nine routes.", ""),
+        ("Can the board run more routes?", "The board can run nine routes.", "Yes"),
     ],
 )
 def test_lead_for(question: str, sentence: str, lead: str) -> None:
