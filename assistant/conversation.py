@@ -129,8 +129,12 @@ def _swap(previous: str, new_name: str, catalog: EntityCatalog) -> str | None:
     if new_name[:1].isupper():
         names = [m for m in _NAME.finditer(previous) if m.group(0)[:1].isupper() and m.start() > 0]
         if names:
-            last = names[-1]
-            return previous[: last.start()] + new_name + previous[last.end() :]
+            # the last name, and wherever the question names it again ("went to the State Department, and how
+            # many has State implemented?" + "What about USAID?"): every mention, with the capitalised words
+            # that continue it ("State Department")
+            word = re.escape(names[-1].group(0))
+            mention = re.compile(rf"(?<![\w-]){word}(?:\s+[A-Z][\w’'-]*)*(?![\w-])")
+            return mention.sub(new_name, previous)
     return None
 
 

@@ -165,3 +165,18 @@ def test_these_and_those_before_a_noun_keep_the_noun_and_carry_the_conversation(
         assert resolved.question == question  # not "the payments payments"
         assert "retiree health" in resolved.context
     assert condense("Why did the Postal Service raise prices?", history).context == ""  # a new question
+
+
+def test_what_about_a_new_name_replaces_every_mention_of_the_name_it_stands_for() -> None:
+    # GAO-26-108945's testimony: the State Department is named twice, once as "State"
+    history = [
+        {
+            "role": "user",
+            "content": "How many of GAO's fraud risk recommendations went to the State Department, and how many "
+            "has State implemented?",
+        },
+        {"role": "assistant", "content": "14 recommendations went to State [1]."},
+    ]
+    assert condense("What about USAID?", history).question == (
+        "How many of GAO's fraud risk recommendations went to the USAID, and how many has USAID implemented?"
+    )
