@@ -93,6 +93,28 @@ def _body_opening(chunks: Sequence[Chunk], text: str) -> list[list[Picked]]:
     return out
 
 
+def _findings_sections(chunks: Sequence[Chunk], text: str) -> list[list[Picked]]:
+    """For a report without a summary page, asked for its findings: the first paragraph of each section after
+    the opening that is not background, method or back matter (``not_findings_headings.txt``). GAO letters open
+    each finding's section with the finding ("Industry panelists identified positive and negative impacts
+    ..."); a paragraph that opens with a quotation (a participant's view set apart) is not one."""
+    skipped = entries("not_findings_headings")
+    opening = chunks[0].section if chunks else ""
+    firsts: dict[str, list[Picked]] = {}
+    for chunk in chunks:
+        top = chunk.section.split(" > ")[0]
+        if chunk.kind != "text" or chunk.zone not in ("body", "") or top == opening or top in firsts:
+            continue
+        if normalize(top).startswith(skipped):
+            continue
+        paragraph = [Picked(chunk, s, r, "findings") for s, r in _sentences(chunk, text)]
+        if paragraph and not paragraph[0].text.startswith(("“", '"')):
+            firsts[top] = paragraph
+        if len(firsts) >= 4:
+            break
+    return list(firsts.values())
+
+
 def _opening(chunks: Sequence[Chunk], text: str) -> list[list[Picked]]:
     """The first statements of the report, in whatever zone (the last resort for an overview)."""
     out = []
@@ -143,7 +165,8 @@ def summarise(
     text = source_text(ordered[0].source)
     parts = _by_part(ordered, text)
     if not parts.get("findings") and not parts.get("purpose"):
-        parts["findings"] = _body_opening(ordered, text)
+        found = _findings_sections(ordered, text) if kind in ("findings", "overview") else []
+        parts["findings"] = found or _body_opening(ordered, text)
     if "recommendations" in _PLAN[kind] and not parts.get("recommendations"):
         parts["recommendations"] = _recommendation_sentences(ordered, text) if kind == "recommendations" else []
     if kind == "about" and parts.get("purpose"):

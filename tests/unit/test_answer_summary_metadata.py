@@ -107,6 +107,31 @@ def test_report_without_a_summary_page_is_summarised_from_its_body() -> None:
     assert picked and picked[0].text.startswith("Ferries cross the harbor")
 
 
+def test_key_findings_of_a_letter_without_a_summary_page_open_its_findings_sections() -> None:
+    text, chunks = _document(
+        [
+            ("body", "Harbor Ferries", "This letter reports what ferry operators told us about night crossings. "
+             "We convened a panel of six operators in May 2031."),
+            ("body", "Background", "Ferries cross the harbor every night and carry about nine thousand riders."),
+            ("body", "Operators Described Short Crews", "Operators said crews were short on most night crossings. "
+             "Two operators cancelled routes."),
+            ("body", "Operators Described Short Crews > One Operator's View", "“We cannot staff the night boat.” "
+             "Source: panel participant."),
+            ("body", "Operators Saw Limited Progress on Hiring", "Operators viewed the authority's progress on "
+             "hiring as limited."),
+            ("body", "Agency Comments", "We provided a draft of this letter to the authority for comment."),
+        ]
+    )  # fmt: skip
+    picked = summarise("findings", chunks, _source_text(text), max_words=60)
+    said = " ".join(p.text for p in picked)
+    assert picked[0].text == "Operators said crews were short on most night crossings."
+    assert "viewed the authority's progress on hiring as limited" in said
+    assert "nine thousand riders" not in said and "draft of this letter" not in said  # background, comments
+    # what the letter is about still comes from its opening
+    about = summarise("about", chunks, _source_text(text), max_words=60)
+    assert about[0].text.startswith("This letter reports")
+
+
 def test_metadata_is_quoted_from_the_report() -> None:
     text, chunks = _document(HIGHLIGHTS)
     doc = DocumentInfo(SOURCE, "Harbor Ferries", "XYZ-31-400101", "April 2, 2031", len(chunks))
