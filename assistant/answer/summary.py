@@ -22,7 +22,7 @@ MIN_SENTENCE_WORDS = 4  # shorter lines of a summary page are labels, not statem
 # A statement ends like a sentence; headings, captions and "Highlights of GAO-..., a report to ..." lines do not.
 _STATEMENT_END = re.compile(r"[.!?:;][\"'”’)\]]*$")
 # The sentence that says what the report itself covers ("This report examines ...", "This statement discusses").
-_SCOPE = re.compile(r"\b(?:this|the|our)\s+(?:report|statement|testimony|study|review|work)\b", re.I)
+_SCOPE = re.compile(r"\b(?:this|the|our)\s+(?:report|statement|testimony|study|review|work|letter)\b", re.I)
 _PLAN: dict[str, tuple[str, ...]] = {
     "about": ("purpose", "findings"),
     "overview": ("findings", "recommendations"),
@@ -169,10 +169,13 @@ def summarise(
         parts["findings"] = found or _body_opening(ordered, text)
     if "recommendations" in _PLAN[kind] and not parts.get("recommendations"):
         parts["recommendations"] = _recommendation_sentences(ordered, text) if kind == "recommendations" else []
-    if kind == "about" and parts.get("purpose"):
-        # what the report covers first: its own scope sentence ("This report examines ...")
-        scoped = [[s] for para in parts["purpose"] for s in para if _SCOPE.search(s.text)]
-        parts["purpose"] = scoped[:1] or parts["purpose"][:1]
+    if kind == "about":
+        # what the report covers first: its own scope sentence ("This report examines ..."), from the summary
+        # page's purpose part, else from the opening paragraphs of a report without one
+        source = parts.get("purpose") or parts.get("findings") or []
+        scoped = [[s] for para in source for s in para if _SCOPE.search(s.text)]
+        if parts.get("purpose") or scoped:
+            parts["purpose"] = scoped[:1] or parts["purpose"][:1]
     plan = [p for p in _PLAN[kind] if parts.get(p)]
     if not plan:
         # never refuse an overview of a report that has text: its opening statements, whatever their zone
@@ -186,11 +189,13 @@ def summarise(
     used = 0
     for picked in rounds:
         n = len(words(picked.text))
-        if chosen and used + n > max_words:
+        if (chosen and used + n > max_words) or any(c is picked for c in chosen):
             continue
         chosen.append(picked)
         used += n
-    order = {id(s): i for i, s in enumerate(s for p in plan for para in parts[p] for s in para)}
+    order: dict[int, int] = {}
+    for i, sentence in enumerate(s for p in plan for para in parts[p] for s in para):
+        order.setdefault(id(sentence), i)  # a sentence in two parts is said where the first puts it
     return sorted(chosen, key=lambda s: order[id(s)])
 
 

@@ -173,3 +173,16 @@ def test_addressees_from_the_salutation() -> None:
     doc = DocumentInfo(SOURCE, "Harbor Ferries", "XYZ-30-77T", "", len(chunks))
     fact = answer_metadata("addressee", doc, chunks, _source_text(text))
     assert fact is not None and "Lind" in fact.text and "Osei" in fact.text
+
+
+def test_what_a_report_without_a_summary_page_is_about_starts_with_its_scope_sentence() -> None:
+    text, chunks = _document(
+        [
+            ("body", "Harbor Ferries", "The operators included pilots and dispatchers of six companies. "
+             "The information in this letter summarizes what the operators told us about night crossings."),
+            ("body", "Background", "Ferries cross the harbor every night and carry about nine thousand riders."),
+        ]
+    )  # fmt: skip
+    picked = summarise("about", chunks, _source_text(text), max_words=60)
+    assert picked[0].text.startswith("The information in this letter summarizes")
+    assert len({id(p) for p in picked}) == len(picked)
