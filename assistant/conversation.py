@@ -44,6 +44,7 @@ _GENERIC = {"example", "examples", "explain", "elaborate", "detail", "details", 
             "why", "expand", "clarify", "specific", "specifically", "one", "ones"}  # fmt: skip
 _COUNT_OF = re.compile(r"^how many(?:\s+of)?\s+(?:them|those|these|are there)\s*\??$", re.IGNORECASE)
 _NAME = re.compile(r"(?:[A-Z][\w.’'-]*|of|the|and)(?:\s+(?:[A-Z][\w.’'-]*|of|the|and))*")
+_REPORT_NUMBER = re.compile(r"[A-Za-z]{2,6}-\d{2}-\d{2,6}")  # a report's number is not swapped for a name
 _QUESTION_START = {"what", "which", "who", "how", "why", "when", "where", "does", "do", "did", "is", "are", "was",
                    "were", "has", "have", "can", "could", "should", "will", "would"}  # fmt: skip
 
@@ -127,12 +128,16 @@ def _swap(previous: str, new_name: str, catalog: EntityCatalog) -> str | None:
     if new:
         return None  # a known name with nothing of its kind to replace: never swap it for an unrelated word
     if new_name[:1].isupper():
-        names = [m for m in _NAME.finditer(previous) if m.group(0)[:1].isupper() and m.start() > 0]
+        names = []
+        for m in _NAME.finditer(previous):
+            name = re.sub(r"^(?:(?:of|the|and)\s+)+|(?:\s+(?:of|the|and))+$", "", m.group(0))  # "the United States"
+            if name[:1].isupper() and previous.index(name, m.start()) > 0 and not _REPORT_NUMBER.match(name):
+                names.append(name)
         if names:
             # the last name, and wherever the question names it again ("went to the State Department, and how
             # many has State implemented?" + "What about USAID?"): every mention, with the capitalised words
             # that continue it ("State Department")
-            word = re.escape(names[-1].group(0))
+            word = re.escape(names[-1])
             mention = re.compile(rf"(?<![\w-]){word}(?:\s+[A-Z][\w’'-]*)*(?![\w-])")
             return mention.sub(new_name, previous)
     return None
@@ -265,7 +270,9 @@ def condense_one(question: str, earlier: Resolved, previous_answer: str, catalog
             rewritten = stripped[: pronoun.start()] + referent + stripped[pronoun.end() :]
             return Resolved(rewritten[:1].upper() + rewritten[1:] + "?")
         return Resolved(q, context)
-    if _no_content(q) or _refers_back(stripped):
+    if _no_content(q) or _refers_back(stripped) or stripped != bare:
+        # nothing of its own, "those reports", or a question that goes on from the last one ("And how much is
+        # added each year?"): searched with the earlier question as context
         return Resolved(q, context)
     return Resolved(q)
 

@@ -180,3 +180,24 @@ def test_what_about_a_new_name_replaces_every_mention_of_the_name_it_stands_for(
     assert condense("What about USAID?", history).question == (
         "How many of GAO's fraud risk recommendations went to the USAID, and how many has USAID implemented?"
     )
+
+
+def test_a_question_that_goes_on_from_the_last_one_carries_it_as_context() -> None:
+    # GAO-07-106: "And how much is added each year?" asks about the spent fuel of the question before
+    history = [
+        {"role": "user", "content": "According to GAO-07-106, how much spent nuclear fuel sits in interim storage?"},
+        {"role": "assistant", "content": "About 55,000 tons [1]."},
+    ]
+    resolved = condense("And how much is added each year?", history)
+    assert resolved.question == "And how much is added each year?" and "spent nuclear fuel" in resolved.context
+    assert condense("When does DOE expect the repository to open?", history).context == ""
+
+
+def test_a_new_name_replaces_a_name_not_the_report_number() -> None:
+    history = [
+        {"role": "user", "content": "According to GAO-07-106, how much fuel is stored in the United States?"},
+        {"role": "assistant", "content": "About 55,000 tons [1]."},
+    ]
+    assert condense("What about Japan?", history).question == (
+        "According to GAO-07-106, how much fuel is stored in the Japan?"
+    )
