@@ -172,8 +172,8 @@ def row_aliases(table: Table, row: TableRow) -> list[list[str]]:
 
 
 def row_names(table: Table, row: TableRow) -> list[str]:
-    """Lower-case names of a row as people write them: "combined operations", "ood",
-    "operation olympic defender"."""
+    """Lower-case names of a row as people write them: its label with and without its acronym ("spare lamps
+    (sl)", "spare lamps"), the acronym ("sl"), and the long form a row footnote defines it by."""
     names = [row.label.lower(), _ACRONYM.sub("", row.label).strip().lower()]
     for acronym in _ACRONYM.findall(row.label):
         names.append(acronym.lower())
