@@ -34,7 +34,7 @@ def _same_question(a: TableQuery, b: TableQuery) -> bool:
 def _stated_count(question: str) -> int | None:
     """The number a question takes for granted: "Which 33 stations ...?" -> 33."""
     # the number comes with what is asked for ("which 33 stations", "list the five agencies"), not with a
-    # condition ("in all three activities")
+    # condition ("in all four seasons")
     asked = r"\b(?:which|what|(?:list|name) the)\s+(\d+|[a-z]+)\s+(?:[a-z]+\s+)?[a-z]+s\b"
     match = re.search(asked, question, re.IGNORECASE)
     if not match:
