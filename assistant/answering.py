@@ -371,9 +371,9 @@ class ExtractiveAnswerer:
     ) -> np.ndarray:
         """Once the evidence is judged to answer, which of its sentences to quote first: scored against the
         question proper (without the words that only name the report: "In GAO's report on X, which ...?"),
-        and preferring those that state the amount asked for. Only here: scored so in the decision itself, an
-        unanswerable question would find the sentences about the same thing for another year or program, or some
-        sentence holding some amount, and look answered. Returns ``scores`` itself when nothing changes."""
+        and preferring those that state the amount asked for. Not in the decision itself: scored this way, an
+        unanswerable question finds the sentences about the same thing for another year or program, or some
+        sentence holding some amount, and looks answered. Returns ``scores`` itself when nothing changes."""
         proper = question_proper(own) if own == question else own
         if proper != own:
             vector = proper_vector if proper_vector is not None else self.index.embedder.embed_one(proper)

@@ -151,9 +151,9 @@ class Settings(BaseSettings):
     value_bonus: float = Field(
         0.1,
         ge=0.0,
-        description="Once the evidence is judged to answer a question asking for an amount of money or a "
-        "percentage, added to the support of each sentence that states one, so that it is quoted first. Not part "
-        "of the support the abstention decision weighs.",
+        description="Once the evidence is judged to answer a question asking for an amount (money, a percentage, "
+        'or for "how much" a measured number), added to the support of each sentence that states one, so that '
+        "it is quoted first. Not part of the support the abstention decision weighs.",
     )
     # Many reports: routing a question to the report it names (see assistant/answer/reports.py)
     route_title_weight: float = Field(

@@ -188,8 +188,10 @@ class _QueryBatcher:
                 self._busy = False
                 self._cond.notify_all()
         if slot.error is not None:
-            raise slot.error
-        return [s.vector for s in slots if s.vector is not None]
+            raise slot.error  # the batch that took the last slot took them all: one error for all
+        found = [s.vector for s in slots if s.vector is not None]
+        assert len(found) == len(slots)  # every slot of a batch that did not fail has its vector
+        return found
 
 
 def pool(tokens: np.ndarray, offsets: list[tuple[int, int]], spans: list[tuple[int, int]]) -> np.ndarray | None:

@@ -89,11 +89,15 @@ _WHAT_IS = re.compile(r"^\W*(?:what|who)\s+(?:is|are)\s+(?:an?\s+|the\s+)?([\w.&
 
 
 # A frame before the question proper: "According to GAO-07-106, which ...", "In its 2007 report on X, how ...".
-_FRAME = re.compile(r"^\W*(?:according to|in|for|from|per|based on|as of)\b[^,?]{1,160},\s*(?=\w)", re.I)
-# ... and after it: "What is a QRTP, as described in GAO's report on ...?", "..., according to GAO-26-107551?"
-_TRAILING_FRAME = re.compile(
-    r",\s*(?:as\s+(?:described|defined|explained|used)|according\s+to|per|in\s+(?:the|GAO'?s?|its))\b[^,?]*"
-    r"(?=\??\s*$)",
+_FRAME_START = r"^\W*(?:according to|in|for|from|per|based on|as of)\b"
+_FRAME = re.compile(_FRAME_START + r"[^,?]{1,160},\s*(?=\w)", re.I)
+# Frames that only name the report, before the question or after it ("..., as described in GAO's report on X?",
+# "... according to GAO-26-107815?"); see question_proper.
+_REPORTISH = r"(?:report|testimony|review|study|statement|audit|GAO\b|[A-Z]{2,6}-\d{2}-\d{2,6})"
+_LEADING_NAMING = re.compile(_FRAME_START + rf"(?=[^,?]*{_REPORTISH})[^,?]{{1,160}},\s*(?=\w)", re.I)
+_TRAILING_NAMING = re.compile(
+    rf",?\s+(?:according to|in|per|from|as (?:described|defined|explained|used) in)\s+(?=[^,?]*{_REPORTISH})"
+    r"[^,?]{1,160}(?=\??\s*$)",
     re.I,
 )
 
@@ -170,7 +174,7 @@ def _focus(question: str) -> str:
 
 def analyse(question: str, summary: bool = False) -> QueryAnalysis:
     """The answer type, focus and value kind of ``question``; ``summary`` when it is an overview request."""
-    q = _TRAILING_FRAME.sub("", _FRAME.sub("", " ".join(question.split()), count=1))
+    q = _FRAME.sub("", question_proper(question), count=1)
     kind = asked_type(q)
     first = (re.findall(r"[a-z']+", q.lower()) or [""])[0]
     focus = _focus(q)
@@ -233,15 +237,6 @@ def states_answer(question: str, analysis: QueryAnalysis, text: str) -> bool:
     if analysis.answer_type == "count":
         return count_in(question, text) is not None
     return states_value(analysis, text)
-
-
-_REPORTISH = r"(?:report|testimony|review|study|statement|audit|GAO\b|[A-Z]{2,6}-\d{2}-\d{2,6})"
-_LEADING_NAMING = re.compile(
-    rf"^\W*(?:according to|in|for|from|per|based on)\b(?=[^,?]*{_REPORTISH})[^,?]{{1,160}},\s*(?=\w)", re.I
-)
-_TRAILING_NAMING = re.compile(
-    rf",?\s+(?:according to|in|per|from|as described in)\s+(?=[^,?]*{_REPORTISH})[^,?]{{1,160}}(?=\??\s*$)", re.I
-)
 
 
 def question_proper(question: str) -> str:
