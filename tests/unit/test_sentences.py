@@ -15,6 +15,7 @@ from assistant.sentences import (
     count_in,
     heading_weight,
     lead_for,
+    read_alone,
     units_from_hits,
     views,
 )
@@ -68,8 +69,36 @@ def test_views_add_the_leading_clause_of_long_sentences() -> None:
     short = "The board met twice."
     assert views(_unit(short)) == [View(short)]
     long = "The board is making four proposals, " + " ".join(["including that crews train more often"] * 4)
-    lead = View("The board is making four proposals", "Findings")
+    lead = View("The board is making four proposals", "Findings", lead_of=long)  # read in the sentence's pass
     assert views(_unit(long, "Findings")) == [View(long, "Findings"), View(long), lead]  # with and without heading
+
+
+def test_read_alone_reads_each_word_once() -> None:
+    """A fake encoder (one-hot vectors by hand): the pair and the clause are made from their sentences'
+    token vectors, so only the heading is encoded and only the two sentences are read token by token."""
+    first, second = "The board met twice", "This was late"
+    pair = View(f"{first} {second}", "Findings", parts=(first, second))
+    clause = View("The board", lead_of=first)
+    tokens = {  # per text: token vectors and their character spans ([CLS] and [SEP] have the span (0, 0))
+        first: (np.array([[1.0, 0, 0], [1.0, 0, 0], [0, 1.0, 0], [0, 0, 1.0]]), [(0, 0), (0, 3), (4, 9), (0, 0)]),
+        second: (np.array([[0, 0, 1.0], [0, 0, 1.0]]), [(0, 0), (0, 0)]),
+    }
+    encoded: list[list[str]] = []
+    read: list[list[str]] = []
+
+    def fake_encode(texts: list[str]) -> np.ndarray:
+        encoded.append(texts)
+        return np.array([[0.0, 1.0, 0.0]] * len(texts))
+
+    def fake_tokens(texts: list[str]) -> list[tuple[np.ndarray, list[tuple[int, int]]]]:
+        read.append(texts)
+        return [tokens[t] for t in texts]
+
+    out = read_alone([pair, clause, View(first)], fake_encode, fake_tokens)
+    assert encoded == [["Findings"]] and read == [[first, second]]
+    assert np.allclose(out[pair.text], np.array([2, 1, 3]) / np.sqrt(14))  # the mean of all six tokens
+    assert np.allclose(out["The board"], np.array([1, 1, 0]) / np.sqrt(2))  # "The" and "board", not [CLS]
+    assert np.allclose(out[first], np.array([2, 1, 1]) / np.sqrt(6))  # the sentence: all its tokens
 
 
 def test_a_view_under_a_heading_leans_towards_the_heading_by_its_length() -> None:
