@@ -37,6 +37,10 @@ class RecordingEmbedder:
         self.texts += list(texts)
         return self.real.encode(texts, batch_size)
 
+    def encode_tokens(self, texts: list[str], batch_size: int = 64) -> list[tuple[np.ndarray, list[tuple[int, int]]]]:
+        self.texts += list(texts)
+        return self.real.encode_tokens(texts, batch_size)
+
     def embed_one(self, text: str) -> np.ndarray:
         return self.real.embed_one(text)
 
@@ -58,7 +62,8 @@ def test_each_text_and_heading_is_encoded_once_and_views_are_composed_from_them(
     first = "Three stations ran out of spare lamps during the winter storms of 2024."
     second = "This has left two lights dark for more than a week."
     assert sorted(set(recording.texts)) == sorted(recording.texts)  # nothing twice
-    assert {first, second, f"{first} {second}", "Lamp Supply"} <= set(recording.texts)
+    assert {first, second, "Lamp Supply"} <= set(recording.texts)
+    assert f"{first} {second}" not in recording.texts  # the pair is made of its sentences' tokens, not reread
     assert not any(t.startswith("Lamp Supply") and t != "Lamp Supply" for t in recording.texts)  # heading apart
 
     stored = index.sentence_vectors([c.chunk_id for c in index.loaded().chunks])
@@ -69,3 +74,6 @@ def test_each_text_and_heading_is_encoded_once_and_views_are_composed_from_them(
     assert np.isclose(float(np.linalg.norm(under)), 1.0, atol=1e-5)
     assert float(under @ heading) > float(alone @ heading)  # leans towards its heading
     assert float(under @ alone) > float(under @ heading)  # and is still mostly the sentence
+    # the pair, from its sentences' tokens, is close to the pair read whole (0.95 on average on real reports)
+    (whole,) = embedder.encode([f"{first} {second}"])
+    assert float(stored[View(f"{first} {second}").key] @ whole) > 0.9
