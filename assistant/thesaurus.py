@@ -9,7 +9,9 @@ measured to be worth.
 
 from __future__ import annotations
 
+import contextlib
 import re
+from collections.abc import Iterator
 
 from assistant.ingest.wordlists import entries
 
@@ -23,14 +25,42 @@ def _read(name: str) -> dict[str, str]:
     return terms
 
 
-_TERMS = _read("aliases")  # assistant/resources/aliases.txt: phrase -> the report's term
+class Aliases:
+    """A set of phrase -> report term entries, matched as whole words, case-insensitively."""
 
-_PATTERN = re.compile(
-    r"(?<![\w])(" + "|".join(re.escape(k) for k in sorted(_TERMS, key=len, reverse=True)) + r")(?![\w])",
-    re.IGNORECASE,
-)
+    def __init__(self, terms: dict[str, str]) -> None:
+        self.terms = dict(terms)
+        alternatives = "|".join(re.escape(k) for k in sorted(self.terms, key=len, reverse=True))
+        self._pattern = re.compile(rf"(?<![\w])({alternatives})(?![\w])", re.IGNORECASE) if self.terms else None
+
+    def fold(self, text: str) -> str:
+        """``text`` with everyday names and phrasings replaced by the report's terms."""
+        if self._pattern is None:
+            return text
+        return self._pattern.sub(lambda m: self.terms[m.group(1).lower()], text)
+
+    def uses(self, phrase: str, text: str) -> bool:
+        """Whether ``phrase`` (one entry) would be folded in ``text``, where no longer entry covers it."""
+        return any(m.group(1).lower() == phrase for m in self._pattern.finditer(text)) if self._pattern else False
+
+    def without(self, phrase: str) -> Aliases:
+        return Aliases({k: v for k, v in self.terms.items() if k != phrase})
+
+
+ALIASES = Aliases(_read("aliases"))  # assistant/resources/aliases.txt: phrase -> the report's term
+
+
+@contextlib.contextmanager
+def using(aliases: Aliases) -> Iterator[None]:
+    """Answer with ``aliases`` instead of the data file's (for measuring what an entry is worth)."""
+    global ALIASES
+    saved, ALIASES = ALIASES, aliases
+    try:
+        yield
+    finally:
+        ALIASES = saved
 
 
 def fold_aliases(text: str) -> str:
     """``text`` with everyday names and phrasings replaced by the report's terms."""
-    return _PATTERN.sub(lambda m: _TERMS[m.group(1).lower()], text)
+    return ALIASES.fold(text)

@@ -70,6 +70,20 @@ def assistant_session(tmp_path_factory: pytest.TempPathFactory) -> Assistant:
     return bot
 
 
+@pytest.fixture(scope="session")
+def real_reports_assistant(tmp_path_factory: pytest.TempPathFactory) -> Assistant:
+    """One Assistant over the 28 shared real reports (``../shared/reports``), indexed once per test session."""
+    from assistant import Assistant, Settings
+    from evals.suites import suites
+
+    corpus = suites()["real"].corpus
+    if not corpus.is_dir():
+        pytest.skip("../shared/reports is not there")
+    bot = Assistant(Settings(data_dir=tmp_path_factory.mktemp("real-reports-data"), corpus_dir=corpus))
+    bot.ensure_index()
+    return bot
+
+
 _MARKER = re.compile(r"\[(\d+)\]")
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from assistant import Assistant
 from evals.dataset import load_cases
 from evals.gate import violations
 from evals.report import write_run
@@ -25,10 +26,8 @@ pytestmark = [
 
 
 @pytest.fixture(scope="module")
-def real_run(tmp_path_factory: pytest.TempPathFactory) -> RunResult:
-    from assistant import Assistant, Settings
-
-    bot = Assistant(Settings(data_dir=tmp_path_factory.mktemp("eval-real-data"), corpus_dir=SUITE.corpus))
+def real_run(real_reports_assistant: Assistant) -> RunResult:
+    bot = real_reports_assistant
     cases = [c for c in load_cases(SUITE.datasets) if c.split == "test"]
     run = run_cases(bot, cases, progress=False)
     gate = violations(run.overall, SUITE.gates()["test"])

@@ -180,9 +180,26 @@ def test_lexical_tokens_read_rendered_text() -> None:
 
 
 def test_everyday_phrasings_are_searched_in_the_report_s_words() -> None:
-    from assistant.thesaurus import fold_aliases
+    from assistant.thesaurus import Aliases
 
-    assert fold_aliases("What was left out of the public version?") == "What was omitted of the public version?"
-    assert fold_aliases("Did the Pentagon agree with the proposals?") == "Did DOD concur with the recommendations?"
-    assert fold_aliases("Who set up the office?") == "Who established the office?"
-    assert fold_aliases("Is the setup offset?") == "Is the setup offset?"  # whole phrases only
+    aliases = Aliases({"left out": "omitted", "watchdog": "GAO", "the watchdog": "GAO", "set up": "established"})
+    assert aliases.fold("What was left out of the public version?") == "What was omitted of the public version?"
+    assert aliases.fold("Did the Watchdog look?") == "Did GAO look?"  # the longest entry wins, any case
+    assert aliases.fold("Who set up the office?") == "Who established the office?"
+    assert aliases.fold("Is the setup offset?") == "Is the setup offset?"  # whole phrases only
+    assert aliases.uses("the watchdog", "Did the watchdog look?")
+    assert not aliases.uses("watchdog", "Did the watchdog look?")  # the longer entry covers it
+    assert aliases.uses("watchdog", "a watchdog")
+    assert aliases.without("left out").fold("What was left out?") == "What was left out?"
+    assert Aliases({}).fold("left out") == "left out" and not Aliases({}).uses("x", "x")
+
+
+def test_the_data_file_s_aliases_are_what_answering_folds_with() -> None:
+    from assistant import thesaurus
+
+    assert thesaurus.ALIASES.terms  # the data file was read
+    phrase, term = next(iter(thesaurus.ALIASES.terms.items()))
+    assert thesaurus.fold_aliases(f"x {phrase} y") == f"x {term} y"
+    with thesaurus.using(thesaurus.ALIASES.without(phrase)):
+        assert thesaurus.fold_aliases(f"x {phrase} y") == f"x {phrase} y"
+    assert thesaurus.fold_aliases(f"x {phrase} y") == f"x {term} y"  # restored
