@@ -301,6 +301,10 @@ def stem(word: str) -> str:
 
     Plurals go first, then one derivational suffix, then a final 'e', so every inflection of a word
     reaches the same stem.
+
+    Measured against PyStemmer's English Snowball (Porter2) stemmer in session 9, same index and evals: real
+    dev answers 0.642 here against 0.618 with Snowball (0.618 again with the abstention weights refitted on
+    dev for it), so this one stays.
     """
     w = word.lower()
     if len(w) <= 3:
