@@ -121,8 +121,8 @@ class Assistant:
 
     @property
     def retriever(self) -> ReportRetriever:
-        """A LangChain retriever over the same index."""
-        return ReportRetriever(searcher=self.searcher, k=self.settings.top_k)
+        """A LangChain retriever over the same index (built from the corpus on first use, as ``ask`` does)."""
+        return ReportRetriever(searcher=self.searcher, k=self.settings.top_k, prepare=self.ensure_index)
 
     # -- asking -------------------------------------------------------------------------------------------
     def search(self, query: str, k: int | None = None, sources: list[str] | None = None) -> list[Hit]:

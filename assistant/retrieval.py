@@ -87,11 +87,22 @@ class ReportRetriever(BaseRetriever):
     settings: Settings | None = Field(default=None, description="Settings used when no searcher is given.")
     k: int = Field(default=4, ge=1, description="How many documents to return.")
     sources: list[str] | None = Field(default=None, description="Only search these documents (file names).")
+    prepare: Any = Field(
+        default=None,
+        exclude=True,
+        description="Called before each search; builds the index from the corpus when there is none yet "
+        "(Assistant.ensure_index, or the same for the index built from `settings`).",
+    )
 
     def _searcher(self) -> HybridSearcher:
         if self.searcher is None:
             settings = self.settings or Settings()
-            self.searcher = HybridSearcher(Index(settings), settings)
+            index = Index(settings)
+            self.searcher = HybridSearcher(index, settings)
+            if self.prepare is None:
+                self.prepare = lambda: None if index.exists() else index.ingest()
+        if self.prepare is not None:
+            self.prepare()
         return self.searcher
 
     def _get_relevant_documents(

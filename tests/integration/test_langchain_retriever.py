@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
 from langchain_core.documents import Document
 from langchain_tests.integration_tests import RetrieversIntegrationTests
 
-from assistant import Assistant, HybridSearcher, ReportRetriever
+from assistant import Assistant, HybridSearcher, ReportRetriever, Settings
 
 pytestmark = pytest.mark.integration
 
@@ -93,3 +94,19 @@ async def test_ainvoke_with_k(searcher: HybridSearcher) -> None:
 def test_batch(searcher: HybridSearcher) -> None:
     results = ReportRetriever(searcher=searcher, k=1).batch(["milestones", "personnel exchanges"])
     assert [len(r) for r in results] == [1, 1]
+
+
+LAMPS = "Harbor Lights\n\nThree stations ran out of spare lamps during the winter storms of 2024.\n"
+
+
+@pytest.mark.parametrize("how", ["assistant", "settings"])
+def test_the_retriever_on_a_fresh_data_dir_builds_the_index_first(tmp_path: Path, how: str) -> None:
+    """Embedding the retriever in another app needs no ingest step: the first search builds the index."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "lamps.txt").write_text(LAMPS, encoding="utf-8")
+    settings = Settings(corpus_dir=corpus, data_dir=tmp_path / "data")
+    retriever = Assistant(settings).retriever if how == "assistant" else ReportRetriever(settings=settings)
+    docs = retriever.invoke("Who ran out of spare lamps?")
+    assert docs and "ran out of spare lamps" in docs[0].page_content
+    assert docs[0].metadata["source"] == "lamps.txt"
