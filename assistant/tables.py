@@ -264,6 +264,26 @@ def _find_rows(question: str, table: Table) -> list[RowMention]:
     return sorted(mentions, key=lambda m: m.position)
 
 
+_NAME = re.compile(r"\b(?:[A-Z][a-z]+(?:\s+(?:of|and|for|the|on)\s+|\s+)){1,}[A-Z][a-z]+\b|\b[A-Z]{2,}\b")
+
+
+def _rows_by_cell_names(question: str, table: Table) -> list[RowMention]:
+    """Rows named not by their label but in another cell ("Employee Benefits Security Administration" in the
+    "Selected offices" cell of the row "DOL"): a name of the question (capitalised words, an acronym) that stands
+    in the cells of one row only, and not in the table's title or headers."""
+    shared = " ".join([table.title, *table.columns]).lower()
+    mentions: list[RowMention] = []
+    for match in _NAME.finditer(question):
+        name = match.group(0).lower()
+        pattern = re.compile(r"(?<![\w])" + re.escape(name) + r"(?![\w])")
+        if pattern.search(shared):
+            continue
+        rows = [r for r in table.rows if any(pattern.search(c.lower()) for c in r.cells)]
+        if len(rows) == 1 and rows[0] not in [m.row for m in mentions]:
+            mentions.append(RowMention(rows[0], False, len(words(question[: match.start()]))))
+    return mentions
+
+
 def analyse(question: str, table: Table, corpus_vocabulary: set[str], capitalised: list[str]) -> TableQuery:
     """Read ``question`` against ``table``.
 
@@ -276,6 +296,8 @@ def analyse(question: str, table: Table, corpus_vocabulary: set[str], capitalise
     q = question.lower()
     columns = [c for _, c in _find_columns(question, table)]
     rows = _find_rows(question, table)
+    if not rows and columns:  # a cell named by its column and by a name its row holds in another cell
+        rows = _rows_by_cell_names(question, table)
     known = {w for c in table.columns for w in c.lower().split()}
     unknown = [name for name in capitalised if name.lower() not in corpus_vocabulary and name.lower() not in known]
     explicit = None

@@ -407,3 +407,36 @@ def test_response_columns_and_totals_are_not_things_a_conversation_is_about() ->
     assert not names_a_thing("Yes") and not names_a_thing("Don’t know") and not names_a_thing(" Not applicable ")
     assert not names_a_thing("Total")
     assert names_a_thing("Therapeutic foster homes") and names_a_thing("FY24 stage 2")
+
+
+# A table whose rows are labelled by a department while the offices it is asked about stand in another cell.
+PARKS = (
+    "**Parks and Rivers**\n"
+    "\n"
+    "\t\t\n"
+    "Department\tSelected offices\tProgram type\n"
+    "Interior\tNational Park Service (NPS) runs the parks and their visitor centers.\tGrants-based\n"
+    "Agriculture\tForest Service manages national forests and grasslands.\tRegulatory-based\n"
+    "Commerce\tNational Weather Service and the Forest Service share fire forecasts.\tService-based\n"
+    "\n"
+)
+
+
+def parks_query(question: str):
+    doc = parse_text(PARKS, "parks.txt")
+    (table,) = [b.table for b in doc.blocks if b.kind == "table" and b.table is not None]
+    return analyse(question, table, set(), [])
+
+
+def test_a_row_is_found_by_a_name_in_another_of_its_cells_when_a_column_is_asked() -> None:
+    q = parks_query("What program type is listed for the National Park Service?")
+    assert q.columns == ["Program type"] and [m.row.label for m in q.rows] == ["Interior"]
+    finding = answer_table(q)
+    assert finding is not None and finding.kind == "lookup"
+    assert finding.values == {("Interior", "Program type"): "Grants-based"}
+    assert [m.row.label for m in parks_query("What program type is listed for NPS?").rows] == ["Interior"]
+
+
+def test_a_name_in_the_cells_of_two_rows_or_without_a_column_names_no_row() -> None:
+    assert parks_query("What program type is listed for the Forest Service?").rows == []  # two rows hold it
+    assert parks_query("What does the National Park Service run?").rows == []  # no column asked
