@@ -13,7 +13,6 @@ from assistant.answer.analysis import analyse, question_proper
 from assistant.answer.draft import Answerer
 from assistant.answer.reports import ReportCatalog, Route, RouteWeights, conversation_report, vote
 from assistant.answering import NOT_IN_REPORT, Draft, ExtractiveAnswerer
-from assistant.chunking import CHUNKER_VERSION
 from assistant.config import Settings
 from assistant.conversation import EntityCatalog, Resolved, condense, is_follow_up, message_text
 from assistant.index import Index
@@ -65,21 +64,8 @@ class Assistant:
 
     # -- index management ---------------------------------------------------------------------------------
     def ensure_index(self, upgrade: bool = False) -> None:
-        """Build the index from the corpus folder when there is none yet. With ``upgrade`` (at start-up), also
-        rebuild an index that an older chunker built with the same model, which readers refuse."""
-        try:
-            exists = self.index.exists()
-        except IndexUnavailable:
-            if not upgrade:
-                raise
-            exists = False  # at start-up, a damaged manifest is rebuilt (an unreachable store: ingest says so)
-        outdated = False
-        if upgrade and exists:
-            outdated = (self.index.manifest() or {}).get("chunker_version") != CHUNKER_VERSION
-        if outdated or not exists:
-            report = self.index.ingest()
-            for source, reason in report.skipped.items():
-                log.warning("skipped %s: %s", source, reason)
+        """Build the index from the corpus folder when there is none yet (see :meth:`Index.ensure`)."""
+        self.index.ensure(upgrade)
 
     def warm_up(self) -> None:
         """Load the model and the index and precompute what the first questions need (for servers)."""

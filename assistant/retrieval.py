@@ -91,16 +91,14 @@ class ReportRetriever(BaseRetriever):
         default=None,
         exclude=True,
         description="Called before each search; builds the index from the corpus when there is none yet "
-        "(Assistant.ensure_index, or the same for the index built from `settings`).",
+        "(Assistant.ensure_index, or Index.ensure of the index built from `settings`).",
     )
 
     def _searcher(self) -> HybridSearcher:
         if self.searcher is None:
             settings = self.settings or Settings()
             index = Index(settings)
-            self.searcher = HybridSearcher(index, settings)
-            if self.prepare is None:
-                self.prepare = lambda: None if index.exists() else index.ingest()
+            self.searcher, self.prepare = HybridSearcher(index, settings), self.prepare or index.ensure
         if self.prepare is not None:
             self.prepare()
         return self.searcher

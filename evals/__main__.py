@@ -21,7 +21,7 @@ from typing import Any
 from evals.dataset import DatasetError, default_datasets, load_cases
 from evals.gate import THRESHOLDS_PATH, load_thresholds, violations
 from evals.runner import AssistantLike, RunResult, run_cases
-from evals.suites import Suite, suites
+from evals.suites import Suite, suite_assistant, suites
 
 RESULTS_DIR = Path(__file__).parent / "results"
 
@@ -93,17 +93,8 @@ def _default_baseline(ours: AssistantLike) -> AssistantLike:
     return NaiveRag(settings=getattr(ours, "settings", None))
 
 
-def _suite_assistant(suite: Suite) -> AssistantLike:
-    from assistant import Assistant, Settings
-
-    data_dir = Path(".data") / f"eval-{suite.name}"
-    bot = Assistant(Settings(corpus_dir=suite.corpus, data_dir=data_dir))
-    bot.ingest(progress=False)  # brings the suite's index up to date with its corpus and this code's chunker
-    return bot
-
-
 def run_suites(
-    args: argparse.Namespace, make_suite_assistant: Callable[[Suite], AssistantLike] = _suite_assistant
+    args: argparse.Namespace, make_suite_assistant: Callable[[Suite], AssistantLike] = suite_assistant
 ) -> int:
     """``--suite``: each suite over its own corpus, gated per split; one report folder per suite."""
     chosen = suites(args.reports_dir)

@@ -19,7 +19,7 @@ from pathlib import Path
 from assistant.thesaurus import ALIASES, Aliases, using
 from evals.dataset import Case, load_cases
 from evals.runner import AssistantLike, run_cases
-from evals.suites import Suite, suites
+from evals.suites import Suite, suite_assistant, suites
 
 
 @dataclass(frozen=True)
@@ -98,17 +98,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--suite", choices=["seed", "real", "all"], default="all")
     parser.add_argument("--out", type=Path, help="also write the table to this Markdown file")
     args = parser.parse_args(argv)
-    from assistant import Assistant, Settings
-
     parts = []
     for name in ["seed", "real"] if args.suite == "all" else [args.suite]:
         suite = suites()[name]
         if not suite.corpus.is_dir():
             print(f"error: suite {name}: no corpus at {suite.corpus}", file=sys.stderr)
             return 2
-        bot = Assistant(Settings(corpus_dir=suite.corpus, data_dir=Path(".data") / f"eval-{name}"))
-        bot.ingest(progress=False)
-        parts.append(entry_worth(bot, development_cases(suite)))
+        parts.append(entry_worth(suite_assistant(suite), development_cases(suite)))
     text = table(merge(parts))
     print(text)
     if args.out:

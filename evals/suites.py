@@ -11,9 +11,13 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from evals.dataset import DATASETS_DIR, default_datasets
 from evals.gate import Thresholds, parse_thresholds
+
+if TYPE_CHECKING:
+    from assistant import Assistant
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED_REPORTS = ROOT.parent / "shared" / "reports"
@@ -45,3 +49,12 @@ def suites(reports_dir: Path | None = None) -> dict[str, Suite]:
             here / "thresholds-real.toml",
         ),
     }
+
+
+def suite_assistant(suite: Suite) -> Assistant:
+    """The assistant a suite is asked with: its corpus, indexed in ``.data/eval-<suite>`` (kept between runs)."""
+    from assistant import Assistant, Settings
+
+    bot = Assistant(Settings(corpus_dir=suite.corpus, data_dir=Path(".data") / f"eval-{suite.name}"))
+    bot.ingest(progress=False)  # brings the suite's index up to date with its corpus and this code's chunker
+    return bot

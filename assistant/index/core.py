@@ -13,6 +13,7 @@ weights is refused until ``assistant ingest --rebuild``.
 
 from __future__ import annotations
 
+import logging
 import sys
 import threading
 import time
@@ -22,6 +23,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 
+from assistant.chunking import CHUNKER_VERSION
 from assistant.config import Settings
 from assistant.embeddings import Embedder, load_embedder
 from assistant.index.build import GenerationBuilder
@@ -31,6 +33,8 @@ from assistant.index.manifest import check_compatible, configured_weights_hash
 from assistant.index.vectors import unpack_views
 from assistant.store import IndexUnavailable, Store, hold_point, open_store
 from assistant.types import IngestReport
+
+log = logging.getLogger(__name__)
 
 MANIFEST_RECHECK_SECONDS = 2.0
 T = TypeVar("T")
@@ -103,6 +107,21 @@ class Index:
         with self._lock:
             self._loaded = None
         return report
+
+    def ensure(self, upgrade: bool = False) -> None:
+        """Build the index from the corpus folder when there is none yet. With ``upgrade`` (at start-up), also
+        rebuild an index that an older chunker built with the same model, which readers refuse."""
+        try:
+            exists = self.exists()
+        except IndexUnavailable:
+            if not upgrade:
+                raise
+            exists = False  # at start-up, a damaged manifest is rebuilt (an unreachable store: ingest says so)
+        outdated = upgrade and exists and (self.manifest() or {}).get("chunker_version") != CHUNKER_VERSION
+        if outdated or not exists:
+            report = self.ingest()
+            for source, reason in report.skipped.items():
+                log.warning("skipped %s: %s", source, reason)
 
     # -- reading --------------------------------------------------------------------------------------------
     def exists(self) -> bool:
