@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Mapping
 
 import numpy as np
 
@@ -13,16 +14,20 @@ from assistant.answer.analysis import (
     QueryAnalysis,
     analyse,
     answer_type_bonus,
+    asks_series,
+    enumerates,
+    question_parts,
     question_proper,
     states_answer,
     states_value,
 )
+from assistant.answer.compound import answer_each_ask
 from assistant.answer.corpus import NAME_TOKEN, CorpusFacts, corpus_facts, name_key
 from assistant.answer.definitions import definition_parts
 from assistant.answer.draft import NOT_IN_REPORT, Draft, abstain
 from assistant.answer.evidence import features_of, missing_hint
 from assistant.answer.quoting import quote_units
-from assistant.answer.selection import choose, over_budget
+from assistant.answer.selection import choose, conversation_shift, over_budget
 from assistant.answer.whole import whole_report_draft
 from assistant.config import Settings
 from assistant.index import Index, LoadedIndex
@@ -50,7 +55,6 @@ _NOT_A_QUESTION = re.compile(
     re.IGNORECASE,
 )
 _FOLLOW_UP_WORDS = {stem(w) for w in ("matter", "happen", "lead", "led", "example", "mean", "result", "why", "more")}
-
 
 PRELOAD_CHUNKS = 5000  # warm-up loads every stored sentence vector of an index up to this size
 VECTOR_CACHE_MAX = 60_000  # sentence vectors kept in memory (~90 MB at 384 dimensions)
@@ -128,15 +132,15 @@ class ExtractiveAnswerer:
         previous_answer: str = "",
         stated: str = "",
         context: str = "",
-        proper_vector: np.ndarray | None = None,
+        vectors: Mapping[str, np.ndarray] | None = None,
     ) -> Draft:
         """Answer ``question`` from ``hits``; ``sources`` limits which documents' tables may answer,
         ``previous_answer`` (the assistant's last turn) helps a follow-up move on from what was said,
         ``stated`` (what the user typed, when ``question`` is a rewritten follow-up) is what the evidence must
         hold the names and numbers of, and ``context`` is the earlier question a follow-up with too few words
-        of its own is about ("Why?" after "Why did costs rise?"). ``proper_vector``: the vector of
-        :func:`~assistant.answer.analysis.question_proper` of the question, when the caller embedded it with the
-        question (else it is embedded here when needed)."""
+        of its own is about ("Why?" after "Why did costs rise?"). ``vectors``: the vectors the caller embedded with
+        the question of texts derived from it (:func:`~assistant.answer.analysis.question_proper`, the parts of a
+        compound question), by text; what is missing is embedded here when needed."""
         self._refresh(self.index.loaded())
         own = question
         question = f"{question} {context}" if context else question  # what is matched: the words and their context
@@ -164,7 +168,7 @@ class ExtractiveAnswerer:
             parts, abstained = from_table
             kind = "abstain" if abstained else "table"
             return Draft(parts, abstained=abstained, support=0.0 if abstained else 1.0, kind=kind)
-        return self._from_sentences(question, own, hits, qvec, previous_answer, sources, stated, proper_vector)
+        return self._from_sentences(question, own, hits, qvec, previous_answer, sources, stated, vectors or {})
 
     def unknown_names(self, question: str) -> list[str]:
         """Capitalised names in the question that occur nowhere in the corpus."""
@@ -278,22 +282,6 @@ class ExtractiveAnswerer:
         share = self.settings.dense_weight
         return share * np.clip(dense, 0, 1) + (1 - share) * lexical + bonus
 
-    def _conversation_shift(self, units: list[Unit], previous_answer: str) -> np.ndarray:
-        """Favour the sentence that follows what the last answer quoted; disfavour quoting it again."""
-        said = " ".join(previous_answer.split())
-        quoted = {(u.hit.chunk.source, u.spans[0]) for u in units if len(u.spans) == 1 and u.text in said}
-        following = set()
-        for source, sentence in quoted:
-            chunk = next(u.hit.chunk for u in units if u.hit.chunk.source == source and u.spans[0] == sentence)
-            spans = chunk.sentence_spans()
-            following |= {(source, sp) for sp, prev in zip(spans[1:], spans, strict=False) if prev == sentence}
-        shift = []
-        for u in units:
-            keys = {(u.hit.chunk.source, sp) for sp in u.spans}
-            value = self.settings.follows_bonus if keys & following else 0.0
-            shift.append(value - self.settings.repeat_penalty if keys <= quoted else value)
-        return np.array(shift)
-
     @staticmethod
     def _best_view(sims: np.ndarray, unit_views: list[list[View]]) -> np.ndarray:
         out, i = [], 0
@@ -311,8 +299,9 @@ class ExtractiveAnswerer:
         previous_answer: str = "",
         scope: list[str] | None = None,
         stated: str = "",
-        proper_vector: np.ndarray | None = None,
+        vectors: Mapping[str, np.ndarray] | None = None,
     ) -> Draft:
+        vectors = vectors or {}
         units = units_from_hits(hits, self.index.source_text)
         if not units:
             return abstain(f"{NOT_IN_REPORT} anything about that.{self._scope_hint(hits)}")
@@ -320,10 +309,18 @@ class ExtractiveAnswerer:
         analysis = analyse(own)
         scores = self.support_scores(question, qvec, units, own, analysis)
         if previous_answer and own != question:
-            scores = scores + self._conversation_shift(units, previous_answer)
+            scores = scores + conversation_shift(units, previous_answer, self.settings)
         ratio = self.settings.list_follow_ratio if analysis.wants_several else self.settings.follow_ratio
         order, chosen = choose(units, scores, ratio, self.settings)
         best = scores[order[0]]
+        asks = question_parts(own) if own == question else [own]
+        per_ask: list[Unit] = []
+        parts_lead = ""
+        if len(asks) > 1:
+            support = lambda ask, vector: self.support_scores(ask, vector, units, ask, analyse(ask))  # noqa: E731
+            embed = self.index.embedder.embed_several
+            per_ask, parts_lead = answer_each_ask(asks, units, chosen[0], ratio, self.settings, support, embed, vectors)
+        chosen = per_ask or chosen  # a compound question is judged on the sentences that answer each of its asks
         features = features_of(self._facts, own, chosen, float(best), scope, stated)
         trace = {"features": features, "probability": self._abstention.probability(features)}
         source = scope[0] if scope else chosen[0].hit.chunk.source
@@ -336,13 +333,19 @@ class ExtractiveAnswerer:
             missing = missing_hint(self._facts, stated or own, chosen)
             return abstain(f"{NOT_IN_REPORT} anything that answers this{missing}.{self._scope_hint(hits)}",
                            float(best), trace)  # fmt: skip
-        shown = self._quoting_scores(question, own, units, scores, analysis, proper_vector)
+        shown = self._quoting_scores(question, own, units, scores, analysis, vectors.get(question_proper(own)))
         if shown is not scores:
             scores = shown
             order, chosen = choose(units, scores, ratio, self.settings)
             best = scores[order[0]]
-        if self.settings.stop_at_stated_value and len(chosen) > 1 and states_answer(own, analysis, chosen[0].text):
+        if (
+            self.settings.stop_at_stated_value
+            and not per_ask
+            and len(chosen) > 1
+            and states_answer(own, analysis, chosen[0].text)
+        ):
             chosen = chosen[:1]  # "How many ...?" -- "47 of the 59 recipients requested extensions."
+        chosen = per_ask or chosen
         # Another document that answers nearly as well is cited too (reports may add to or contradict each other),
         # unless the question is about one report.
         sources = {u.hit.chunk.source for u in chosen}
@@ -354,7 +357,7 @@ class ExtractiveAnswerer:
                 chosen.append(unit)
                 sources.add(unit.hit.chunk.source)
         parts = quote_units(chosen, self._facts.tables, self.index.source_text, self.citation)
-        lead = lead_for(own, parts[0][0])
+        lead = parts_lead or lead_for(own, parts[0][0])
         if lead:
             parts[0] = (f"{lead} — {parts[0][0]}", parts[0][1])
         if len(sources) > 1:
@@ -384,4 +387,6 @@ class ExtractiveAnswerer:
         stated_value = np.array([states_value(analysis, u.text) for u in units], dtype=float)
         if stated_value.any() and self.settings.value_bonus:
             scores = scores + self.settings.value_bonus * stated_value
+        if self.settings.series_bonus and asks_series(own, analysis):
+            scores = scores + self.settings.series_bonus * np.array([enumerates(u.text) for u in units], dtype=float)
         return scores

@@ -9,7 +9,7 @@ from typing import Any
 
 from langchain_core.runnables import Runnable, RunnableLambda
 
-from assistant.answer.analysis import analyse, question_proper
+from assistant.answer.analysis import analyse, question_parts, question_proper
 from assistant.answer.draft import Answerer
 from assistant.answer.reports import ReportCatalog, Route, RouteWeights, conversation_report, vote
 from assistant.answering import NOT_IN_REPORT, Draft, ExtractiveAnswerer
@@ -186,10 +186,11 @@ class Assistant:
         query = fold_aliases(state["standalone"].searched)  # searched in the report's own terms
         own = fold_aliases(state["standalone"].question)
         proper = question_proper(own) if not state["standalone"].context else own
-        if proper != own:  # the answerer quotes by it: embedded with the question, in one model call
-            vector, proper_vector = self.searcher.embed_several([query, proper])
-        else:
-            vector, proper_vector = self.searcher.embed(query), None
+        parts = question_parts(own) if not state["standalone"].context else [own]
+        derived = list(dict.fromkeys(t for t in [proper, *parts] if t not in (own, query)))
+        # the question, its proper and its separate asks, embedded in one model call
+        vector, *rest = self.searcher.embed_several([query, *derived]) if derived else [self.searcher.embed(query)]
+        vectors = dict(zip(derived, rest, strict=True))
         # answer from a few more passages than are shown: the sentence that answers may rank just below top_k
         route: Route = state["route"]
         k = max(self.settings.top_k, self.settings.answer_pool)
@@ -211,8 +212,15 @@ class Assistant:
                 pool = self.searcher.search(query, k=k, sources=[preferred], vector=vector) + others
                 scope = [preferred, runner_up] if others and runner_up else [preferred]
         hits = pool[: self.settings.top_k]
+        if len(parts) > 1:  # a compound question: the passages for each of its asks join the pool
+            seen = {h.chunk.chunk_id for h in pool}
+            for part in parts:
+                for hit in self.searcher.search(part, k=self.settings.top_k, sources=scope, vector=vectors[part]):
+                    if hit.chunk.chunk_id not in seen:
+                        pool.append(hit)
+                        seen.add(hit.chunk.chunk_id)
         return {**state, "query": query, "hits": hits, "pool": pool, "vector": vector, "scope": scope, "route": route,
-                "proper_vector": proper_vector}  # fmt: skip
+                "vectors": vectors}  # fmt: skip
 
     def _answer(self, state: dict[str, Any]) -> Reply:
         if state["notice"] == "markup_only":
@@ -232,7 +240,7 @@ class Assistant:
             state["previous_answer"],
             stated=fold_aliases(state["question"]),  # the names and numbers the user stated: the evidence must hold
             context=fold_aliases(resolved.context) if resolved.context else "",
-            proper_vector=state.get("proper_vector"),
+            vectors=state.get("vectors"),
         )
         answer, citations = draft.render()
         if not draft.abstained:

@@ -155,6 +155,13 @@ class Settings(BaseSettings):
         'or for "how much" a measured number), added to the support of each sentence that states one, so that '
         "it is quoted first. Not part of the support the abstention decision weighs.",
     )
+    series_bonus: float = Field(
+        0.1,
+        ge=0.0,
+        description='Once the evidence is judged to answer a question asking for several things ("Which six '
+        'countries ...?"), added to the support of each sentence that gives a series ("A, B, and C"), so that '
+        "it is quoted first. Not part of the support the abstention decision weighs.",
+    )
     # Many reports: routing a question to the report it names (see assistant/answer/reports.py)
     route_title_weight: float = Field(
         4.0,

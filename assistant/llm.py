@@ -11,7 +11,7 @@ import json
 import logging
 import re
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
@@ -100,10 +100,10 @@ class LLMAnswerer:
         previous_answer: str = "",
         stated: str = "",
         context: str = "",
-        proper_vector: np.ndarray | None = None,
+        vectors: Mapping[str, np.ndarray] | None = None,
     ) -> Draft:
         extractive = self.fallback.answer(
-            question, hits, qvec, sources, previous_answer, stated, context, proper_vector=proper_vector
+            question, hits, qvec, sources, previous_answer, stated, context, vectors=vectors
         )
         question = f"{question} ({context})" if context else question  # the model reads the follow-up's context
         if extractive.abstained or extractive.kind != "sentences":

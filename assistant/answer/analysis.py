@@ -18,6 +18,7 @@ hold for the abstention decision ("percent", "money", "quantity", "date" or "").
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 from typing import Literal
@@ -93,7 +94,7 @@ _FRAME_START = r"^\W*(?:according to|in|for|from|per|based on|as of)\b"
 _FRAME = re.compile(_FRAME_START + r"[^,?]{1,160},\s*(?=\w)", re.I)
 # Frames that only name the report, before the question or after it ("..., as described in GAO's report on X?",
 # "... according to GAO-26-107815?"); see question_proper.
-_REPORTISH = r"(?:report|testimony|review|study|statement|audit|GAO\b|[A-Z]{2,6}-\d{2}-\d{2,6})"
+_REPORTISH = r"(?:\b(?:report|testimony|review|study|statement|audit)s?\b|GAO\b|[A-Z]{2,6}-\d{2}-\d{2,6})"
 _LEADING_NAMING = re.compile(_FRAME_START + rf"(?=[^,?]*{_REPORTISH})[^,?]{{1,160}},\s*(?=\w)", re.I)
 _TRAILING_NAMING = re.compile(
     rf",?\s+(?:according to|in|per|from|as (?:described|defined|explained|used) in)\s+(?=[^,?]*{_REPORTISH})"
@@ -134,6 +135,22 @@ _AMOUNT = re.compile(
     r"days|weeks|months|years)\b",
     re.I,
 )
+
+
+# A series as sentences give one: "A, B, and C" (three or more items), or the items after a colon.
+_SERIES = re.compile(r"(?:[^,;:.()]{1,60},\s+){2,}(?:and|or)\s+\w|:\s*(?:•|\w[^,;]{0,60},\s+\w[^,;]{0,60},)")
+
+
+def asks_series(question: str, analysis: QueryAnalysis) -> bool:
+    """Whether the answer is a series of three or more things: a list question that does not ask for a pair
+    ("Which two metrics ...?" is answered by "A and B", which is no series)."""
+    return analysis.wants_several and not re.search(r"\b(?:which|what|the)\s+(?:two|2|both)\b", question, re.I)
+
+
+def enumerates(text: str) -> bool:
+    """Whether ``text`` gives a series of things ("Brazil, Denmark, France, and Spain"): what a question asking
+    for several things (a list question) is best answered with."""
+    return bool(_SERIES.search(text))
 
 
 def states_value(analysis: QueryAnalysis, text: str) -> bool:
@@ -202,6 +219,10 @@ def analyse(question: str, summary: bool = False) -> QueryAnalysis:
     return QueryAnalysis("other", focus, kind)
 
 
+# A date as sentences state it: a year, or a day of a month whose year the passage gave before ("on November 15").
+_DATE_STATED = re.compile(rf"\b(?:19|20)\d\d\b|\b(?:{_MONTHS})\s+\d{{1,2}}\b")
+
+
 def answer_type_bonus(question: str, text: str, analysis: QueryAnalysis | None = None) -> float:
     """How much better an answer a unit is for holding the kind of thing asked for (the count, the date, an
     address): 1, 2 for a thing asked for by name (an e-mail address, a source line), else 0. Scaled by
@@ -212,7 +233,7 @@ def answer_type_bonus(question: str, text: str, analysis: QueryAnalysis | None =
     if "how many" in q:
         return 1.0 if count_in(question, text) else 0.0
     if q.startswith("when") or "what year" in q or "what date" in q:
-        return 1.0 if re.search(r"\b(19|20)\d\d\b", text) else 0.0
+        return 1.0 if _DATE_STATED.search(text) else 0.0
     if re.search(r"\b(e-?mail|contact|address|write to|reach|get in touch)\b", q):
         return 2.0 if "@" in text else 0.0
     if re.search(r"\bsource of (the|this|that) (table|figure|data|graphic)\b", q):
@@ -237,6 +258,22 @@ def states_answer(question: str, analysis: QueryAnalysis, text: str) -> bool:
     if analysis.answer_type == "count":
         return count_in(question, text) is not None
     return states_value(analysis, text)
+
+
+def question_parts(question: str) -> list[str]:
+    """The separate asks of a compound question, each a question of its own words ("How many reports did GAO
+    review, and how many findings did it identify?" -> ["How many reports did GAO review", "how many findings
+    did it identify?"]); ``[question]`` when it asks one thing, or when a part would be under three words
+    ("how and why ...")."""
+    q = _FRAME.sub("", question_proper(question), count=1)
+    cuts = [m.start() for m in _SECOND_ASK.finditer(q)]
+    if not cuts:
+        return [question]
+    bounds = [0, *cuts, len(q)]
+    parts = [re.sub(r"^[\s,]*(?:(?:and|or)\s+)?", "", q[a:b]).strip(" ,") for a, b in itertools.pairwise(bounds)]
+    if len(parts) < 2 or any(len(words(p)) < 3 for p in parts):
+        return [question]
+    return parts
 
 
 def question_proper(question: str) -> str:

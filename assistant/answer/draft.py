@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
@@ -72,8 +73,10 @@ class Answerer(Protocol):
     ``answer`` drafts a reply to ``question`` from the retrieved ``hits`` (``qvec`` is the question's vector);
     ``sources`` limits which reports may answer, ``previous_answer`` is the assistant's last turn, ``stated``
     what the user typed when ``question`` is a rewritten follow-up, and ``context`` the earlier question a
-    follow-up with too few words of its own is about. ``tables`` and ``row_names`` give the
-    follow-up rewriter the tables' names; ``warm`` precomputes what the first questions need."""
+    follow-up with too few words of its own is about; ``vectors`` are the vectors the chain already made of texts
+    derived from the question (its question proper, the separate asks of a compound question), by text.
+    ``tables`` and ``row_names`` give the follow-up rewriter the tables' names; ``warm`` precomputes what the
+    first questions need."""
 
     def answer(
         self,
@@ -84,7 +87,7 @@ class Answerer(Protocol):
         previous_answer: str = "",
         stated: str = "",
         context: str = "",
-        proper_vector: np.ndarray | None = None,
+        vectors: Mapping[str, np.ndarray] | None = None,
     ) -> Draft: ...
 
     def warm(self) -> None: ...

@@ -42,3 +42,20 @@ def choose(units: list[Unit], scores: np.ndarray, ratio: float, settings: Settin
 def over_budget(chosen: list[Unit], unit: Unit, budget: int) -> bool:
     """Whether adding ``unit`` would take the answer past ``budget`` words (0: no budget)."""
     return bool(budget) and sum(len(u.text.split()) for u in [*chosen, unit]) > budget
+
+
+def conversation_shift(units: list[Unit], previous_answer: str, settings: Settings) -> np.ndarray:
+    """Favour the sentence that follows what the last answer quoted; disfavour quoting it again."""
+    said = " ".join(previous_answer.split())
+    quoted = {(u.hit.chunk.source, u.spans[0]) for u in units if len(u.spans) == 1 and u.text in said}
+    following = set()
+    for source, sentence in quoted:
+        chunk = next(u.hit.chunk for u in units if u.hit.chunk.source == source and u.spans[0] == sentence)
+        spans = chunk.sentence_spans()
+        following |= {(source, sp) for sp, prev in zip(spans[1:], spans, strict=False) if prev == sentence}
+    shift = []
+    for u in units:
+        keys = {(u.hit.chunk.source, sp) for sp in u.spans}
+        value = settings.follows_bonus if keys & following else 0.0
+        shift.append(value - settings.repeat_penalty if keys <= quoted else value)
+    return np.array(shift)

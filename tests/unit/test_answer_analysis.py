@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.answer.analysis import EFFECT, analyse, question_proper, states_answer, states_value
+from assistant.answer.analysis import (
+    EFFECT,
+    analyse,
+    answer_type_bonus,
+    asks_series,
+    enumerates,
+    question_parts,
+    question_proper,
+    states_answer,
+    states_value,
+)
 
 
 @pytest.mark.parametrize(
@@ -115,7 +125,72 @@ def test_a_frame_after_the_question_does_not_hide_what_it_asks() -> None:
         ("In fiscal year 2024, how many deckhands were hired?", "In fiscal year 2024, how many deckhands were hired?"),
         ("Who is the GAO contact for XYZ-31-400101?", "Who is the GAO contact for XYZ-31-400101?"),
         ("In the report on ferries, why?", "In the report on ferries, why?"),  # too little left
+        # "reported" is not "report": the words after "in" here are the question's own
+        (
+            "Per GAO's review of ferries, how much in fares reported by the operator in 2021 was not collected?",
+            "How much in fares reported by the operator in 2021 was not collected?",
+        ),
     ],
 )
 def test_the_question_proper_drops_only_the_words_that_name_the_report(question: str, proper: str) -> None:
     assert question_proper(question) == proper
+
+
+@pytest.mark.parametrize(
+    ("question", "parts"),
+    [
+        (
+            "In XYZ-31-400101, how many piers did GAO visit, and what share of them had delays?",
+            ["How many piers did GAO visit", "what share of them had delays?"],
+        ),
+        (
+            "When was the ferry survey launched and when did it close, per XYZ-31-400101?",
+            ["When was the ferry survey launched", "when did it close?"],
+        ),
+        (
+            "How many deckhands were hired, how many left, and what did the hiring cost?",
+            ["How many deckhands were hired", "how many left", "what did the hiring cost?"],
+        ),
+        # one ask: a frame before the question is no second ask, nor are parts under three words
+        (
+            "Per GAO's review of ferries, how many piers were closed?",
+            ["Per GAO's review of ferries, how many piers were closed?"],
+        ),
+        ("How and why did fares rise?", ["How and why did fares rise?"]),
+        ("Which piers and what docks did GAO visit?", ["Which piers and what docks did GAO visit?"]),
+        ("What did the operator do and why?", ["What did the operator do and why?"]),
+    ],
+)
+def test_a_compound_question_is_split_into_its_asks(question: str, parts: list[str]) -> None:
+    assert question_parts(question) == parts
+
+
+@pytest.mark.parametrize(
+    ("sentence", "series"),
+    [
+        ("We selected Brazil, Denmark, France, Germany, Japan, and Spain.", True),
+        ("It covered the Departments of Commerce, Labor, and Transportation.", True),
+        ("The seven sectors were: communications, energy, water, and transportation.", True),
+        ("DOT concurred, and said it would act.", False),
+        ("The operator visited Iowa and Texas.", False),  # a pair is no series
+    ],
+)
+def test_a_sentence_that_gives_a_series(sentence: str, series: bool) -> None:
+    assert enumerates(sentence) is series
+
+
+def test_a_series_is_asked_for_by_list_questions_that_do_not_ask_for_a_pair() -> None:
+    for question, series in [
+        ("Which six countries did GAO review?", True),
+        ("Which states did GAO visit?", True),
+        ("Which two metrics did the office stop assessing?", False),
+        ("How many piers did GAO visit?", False),
+    ]:
+        assert asks_series(question, analyse(question)) is series, question
+
+
+def test_a_when_question_is_answered_by_a_day_of_a_month_as_by_a_year() -> None:
+    question = "When was the ferry survey launched?"
+    assert answer_type_bonus(question, "The survey was launched on Thursday, November 15.") == 1.0
+    assert answer_type_bonus(question, "The survey was launched in 2007.") == 1.0
+    assert answer_type_bonus(question, "The survey may be launched soon.") == 0.0  # "may" is no month
