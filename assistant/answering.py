@@ -27,7 +27,7 @@ from assistant.answer.definitions import definition_parts
 from assistant.answer.draft import NOT_IN_REPORT, Draft, abstain
 from assistant.answer.evidence import features_of, missing_hint
 from assistant.answer.quoting import quote_units
-from assistant.answer.selection import choose, conversation_shift, over_budget
+from assistant.answer.selection import choose, conversation_shift, over_budget, with_items
 from assistant.answer.whole import whole_report_draft
 from assistant.config import Settings
 from assistant.index import Index, LoadedIndex
@@ -356,6 +356,9 @@ class ExtractiveAnswerer:
             if unit.hit.chunk.source not in sources and not over_budget(chosen, unit, self.settings.max_answer_words):
                 chosen.append(unit)
                 sources.add(unit.hit.chunk.source)
+        budget = self.settings.introduced_items_words
+        chosen = [with_items(u, self._facts.by_source.get(u.hit.chunk.source, []), self.index.source_text, budget)
+                  for u in chosen]  # fmt: skip
         parts = quote_units(chosen, self._facts.tables, self.index.source_text, self.citation)
         lead = parts_lead or lead_for(own, parts[0][0])
         if lead:

@@ -85,6 +85,12 @@ class Settings(BaseSettings):
         "the real suite (session 6): 60 words made 81% of answers short (against 49-56%) but cost answer "
         "accuracy (test 0.656 -> 0.598), because the sentence ranked best is often not the one that answers.",
     )
+    introduced_items_words: int = Field(
+        60,
+        ge=0,
+        description='A quoted sentence that introduces what follows ("... included the following:") is quoted '
+        "with the sentences after it in its passage (the items) while the whole stays within this many words.",
+    )
     # Scoring the sentences of the retrieved passages (assistant/answering.py)
     dense_weight: float = Field(
         0.7,

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from assistant.config import Settings
-from assistant.ingest.reflow import Sentence
+from assistant.ingest.reflow import Sentence, reading_text
 from assistant.sentences import Unit
+from assistant.types import Chunk
 
 
 def choose(units: list[Unit], scores: np.ndarray, ratio: float, settings: Settings) -> tuple[list[int], list[Unit]]:
@@ -59,3 +62,33 @@ def conversation_shift(units: list[Unit], previous_answer: str, settings: Settin
         value = settings.follows_bonus if keys & following else 0.0
         shift.append(value - settings.repeat_penalty if keys <= quoted else value)
     return np.array(shift)
+
+
+def with_items(unit: Unit, passages: list[Chunk], source_text: Callable[[str], str], budget: int) -> Unit:
+    """A sentence that introduces what follows ("The most common reasons included the following:") with the
+    sentences that follow it (the items; in its passage or the next ones of ``passages``, its document's
+    passages in reading order), while the whole stays within ``budget`` words: quoted alone, it says that there
+    is an answer but not what it is."""
+    if not unit.text.rstrip().endswith(":"):
+        return unit
+    end = unit.spans[-1][-1][1]
+    following = sorted(
+        {
+            sentence
+            for chunk in passages
+            if chunk.kind not in ("table", "table_row") and chunk.char_end > end and chunk.sentences
+            for sentence in chunk.sentence_spans()
+            if sentence[0][0] >= end
+        }
+    )
+    text = source_text(unit.hit.chunk.source)
+    taken, readings = list(unit.spans), [unit.text]
+    for sentence in following:
+        reading = reading_text(text, sentence)
+        if sum(len(r.split()) for r in readings) + len(reading.split()) > budget:
+            break
+        taken.append(sentence)
+        readings.append(reading)
+    if len(taken) == len(unit.spans):
+        return unit
+    return Unit(unit.hit, tuple(taken), " ".join(readings), unit.context)
