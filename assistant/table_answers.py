@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable
 
 from assistant.answer.analysis import analyse as analyse_question
+from assistant.answer.analysis import asked_type, shows_type
 from assistant.answer.draft import NOT_IN_REPORT, Part
 from assistant.sentences import NUMBER_WORDS, count_in
 from assistant.tables import Table, TableFinding, TableQuery, TableRow, analyse, answer_table, is_boolean
@@ -122,6 +123,11 @@ class TableAnswerer:
         finding = answer_table(best)
         if finding is None:
             return None
+        value_kind = asked_type(question)
+        if value_kind in ("money", "percent") and not shows_type(
+            value_kind, " ".join(text for text, _ in self._phrase(best, finding))
+        ):
+            return None  # "How much did X spend?" is not answered by cells that hold no amount: the sentences may
         stated = _stated_count(question)
         if finding.kind == "list" and stated is not None and stated != len(finding.columns):
             table = best.table

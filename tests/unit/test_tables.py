@@ -440,3 +440,11 @@ def test_a_row_is_found_by_a_name_in_another_of_its_cells_when_a_column_is_asked
 def test_a_name_in_the_cells_of_two_rows_or_without_a_column_names_no_row() -> None:
     assert parks_query("What program type is listed for the Forest Service?").rows == []  # two rows hold it
     assert parks_query("What does the National Park Service run?").rows == []  # no column asked
+
+
+def test_a_question_for_an_amount_is_not_answered_by_cells_that_hold_none(answerer: TableAnswerer) -> None:
+    vocabulary = {"harbor", "point", "gull", "rock", "cape", "fern", "spare", "lamps", "backup", "generator"}
+    asked = "According to the harbor report, how much did Gull Rock spend on spare lamps?"
+    assert answerer.answer(asked, list(answerer.tables), vocabulary, []) is None  # Yes/No cells: the sentences may
+    parts, abstained = ask(answerer, "Does Gull Rock have spare lamps?")
+    assert not abstained and parts[0][0].startswith("No")
