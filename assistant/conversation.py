@@ -221,7 +221,7 @@ def condense_one(question: str, earlier: Resolved, previous_answer: str, catalog
     context = earlier.searched  # what a question with nothing of its own is about
     bare = q.rstrip(" ?.!")
     head = re.split(r"\s\[\d+\]", previous_answer, maxsplit=1)[0]
-    listed = _names_in_order(head, catalog)
+    listed = [n for n in _names_in_order(head, catalog) if re.search(r"[A-Za-z]", n)]  # "13" is no referent
 
     ordinal = _ORDINAL_REF.search(bare)
     if ordinal and listed:
@@ -237,7 +237,8 @@ def condense_one(question: str, earlier: Resolved, previous_answer: str, catalog
     ellipsis = _ELLIPSIS.match(bare)
     if ellipsis:
         subject = next(g for g in ellipsis.groups() if g).strip(" ?")
-        if subject.split()[0].lower() not in _QUESTION_START and not _pronoun(subject):
+        asks_itself = re.search(r"[:;]|\b(?:how|what|which|who|when|why|where)\b", subject, re.I)
+        if subject.split()[0].lower() not in _QUESTION_START and not _pronoun(subject) and not asks_itself:
             swapped = _swap(previous, subject, catalog)
             return Resolved(swapped, earlier.context) if swapped else Resolved(f"What about {subject}?", context)
 
@@ -260,6 +261,7 @@ def condense_one(question: str, earlier: Resolved, previous_answer: str, catalog
             referent = _join(listed)
         else:
             names = list(dict.fromkeys(previous[m[0] : m[1]] for m in catalog.find(previous) if m[2] not in own_groups))
+            names = [n for n in names if re.search(r"[A-Za-z]", n)]
             if len(names) == 1 or (plural and names):
                 referent = _join(names)
         if not referent and pronoun.group(0).lower() in {"them", "those", "these"}:

@@ -201,3 +201,20 @@ def test_a_new_name_replaces_a_name_not_the_report_number() -> None:
     assert condense("What about Japan?", history).question == (
         "According to GAO-07-106, how much fuel is stored in the Japan?"
     )
+
+
+def test_numbers_that_name_table_columns_are_no_referents_of_them() -> None:
+    catalog = EntityCatalog([{"13": [], "20": []}])  # a table whose columns are counts
+    history = turn(
+        "With how many of the 13 key practices is the inventory consistent?",
+        "The inventory is fully consistent with 13 and 20 of them [1].",
+    )
+    resolved = condense("With how many of them is it not consistent at all?", history, catalog)
+    assert "13 and 20" not in resolved.question and "of 20" not in resolved.question
+
+
+def test_what_about_with_a_question_of_its_own_is_not_swapped_into_the_last_one() -> None:
+    history = turn("Which stations have spare lamps?", "Harbor Point and Cape Fern [1].")
+    asked = "What about ferries: how many are there at Gull Rock?"
+    resolved = condense(asked, history, CATALOG)
+    assert "spare lamps" not in resolved.question and "Gull Rock" in resolved.question
