@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import replace
 
 from assistant.answer.analysis import analyse as analyse_question
-from assistant.answer.analysis import asked_type, shows_type
+from assistant.answer.analysis import asked_type, question_parts, shows_type
 from assistant.answer.draft import NOT_IN_REPORT, Part
 from assistant.sentences import NUMBER_WORDS, count_in
 from assistant.tables import Table, TableFinding, TableQuery, TableRow, analyse, answer_table, is_boolean
@@ -120,6 +121,9 @@ class TableAnswerer:
                 f"covers {join_names(table.columns)}."
             )
             return [(message, [])], True
+        chosen = best
+        if len(question_parts(question)) > 1:
+            best = replace(best, compound=True)
         finding = answer_table(best)
         if finding is None:
             return None
@@ -137,7 +141,7 @@ class TableAnswerer:
             )
             return [(message, [])], True
         # Other reports' tables that answer the same question: cite each (and so show where they disagree).
-        same = [q for s, q in matches if q is not best and _same_question(q, best) and not q.unknown_entities]
+        same = [q for s, q in matches if q is not chosen and _same_question(q, best) and not q.unknown_entities]
         if not same:
             return self._phrase(best, finding), False
         parts: list[Part] = []

@@ -160,6 +160,7 @@ class TableQuery:
     yes_no: bool
     explicit_value: str | None  # "Yes"/"No" when the question says "marked No"
     question: str = ""
+    compound: bool = False  # asks two things or more ("how many increased, and how many did not know?")
 
     @property
     def relevant(self) -> bool:
@@ -214,10 +215,22 @@ def _find_columns(question: str, table: Table) -> list[tuple[int, str]]:
                 found.append((match.start(), column))
                 break
         else:
-            header = _stems(column)
-            if header and all(h in asked for h in header):
+            # a response column ("Yes, increased", "No, did not increase") is named by its other words in a
+            # clause of the question that denies as it does ("how many did not know?" -- "Don't know"); any
+            # column that denies only by a clause that denies too
+            stems = _stems(_NEGATION.sub(" ", column))
+            header = [h for h in stems if h not in _RESPONSE_WORDS]
+            denies = bool(_NEGATION.search(column))
+            response = denies or len(header) < len(stems)  # "Yes, increased", "No, did not increase"
+            clauses = [c for c in re.split(r"[,;]|\band\b|\bor\b", question) if all(h in _stems(c) for h in header)]
+            polarity = [bool(_NEGATION.search(c)) for c in clauses]
+            if header and any(p == denies if response else p >= denies for p in polarity):
                 found.append((len(text) + min(asked.index(h) for h in header), column))
     return sorted(found)
+
+
+_RESPONSE_WORDS = {stem(w) for w in ("yes", "no")}
+_NEGATION = re.compile(r"\b(?:not|no|never|none)\b|n[’']t\b", re.IGNORECASE)
 
 
 _MARKED = {"yes", "•", "✓", "✔", "●", "x"}
@@ -330,7 +343,9 @@ def answer_table(query: TableQuery) -> TableFinding | None:
     """Answer from the cells: lookups, lists with negation and intersection, whole-column summaries."""
     table = query.table
     col_index = {c: i for i, c in enumerate(table.columns)}
-    among_mentioned = (query.wants_list or query.wants_count) and not query.yes_no and len(query.columns) > 1
+    among_mentioned = (
+        (query.wants_list or query.wants_count) and not query.yes_no and len(query.columns) > 1 and not query.compound
+    )  # "How many of A, B and C have X?" picks among the columns; "how many X, and how many Y?" looks both up
     if query.rows and query.columns and not among_mentioned:
         values = {(m.row.label, c): m.row.cells[col_index[c]] for m in query.rows for c in query.columns}
         return TableFinding("lookup", [m.row for m in query.rows], query.columns, values)

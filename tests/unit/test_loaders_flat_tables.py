@@ -91,3 +91,71 @@ def test_the_flattened_capacity_table_of_a_real_report() -> None:
     assert (first.label, first.cells) == ("Therapeutic foster homes", ["4", "38", "2", "4"])
     assert doc.text[first.start : first.end] == "Therapeutic foster homes [a] 4 38 2 4"
     assert len(table.rows) == 7
+
+
+SURVEY = """# Ferry Service: Survey of Operators
+
+**Table 2: Operators Reporting More Night Crossings**
+
+**Operators**
+
+**Yes,**
+
+**increased**
+
+**No,**
+
+**did not increase**
+
+**Don’t**
+
+**know**
+
+North Pier crossings [a] 10 10 26
+
+South Pier crossings 12 14 22
+
+a Weekdays only.
+"""
+
+AWARDS = """# Ferry Service: Awards
+
+**Table 3: Ferry Safety Awards, by Fiscal Year**
+
+**Award information** **2022** **2023** **2024**
+
+Number of awards 169 179 132
+
+Source: Invented.
+"""
+
+
+def test_names_broken_over_two_lines_are_joined_when_each_piece_stands_alone() -> None:
+    (table,) = tables(SURVEY)
+    assert table.columns == ["Yes, increased", "No, did not increase", "Don’t know"]
+    assert [(r.label, r.cells) for r in table.rows] == [
+        ("North Pier crossings", ["10", "10", "26"]),
+        ("South Pier crossings", ["12", "14", "22"]),
+    ]
+
+
+def test_a_lower_case_piece_beside_others_still_leaves_the_names_a_guess() -> None:
+    garbled = SURVEY.replace("**No,**\n\n**did not increase**", "**No,** **Maybe**\n\n**did not increase**")
+    assert tables(garbled) == []
+
+
+def test_a_one_row_table_whose_names_are_years() -> None:
+    (table,) = tables(AWARDS)
+    assert table.columns == ["2022", "2023", "2024"]
+    assert [(r.label, r.cells) for r in table.rows] == [("Number of awards", ["169", "179", "132"])]
+
+
+def test_a_label_ending_in_a_number_is_read_among_rows_that_show_how_many_values_there_are() -> None:
+    text = FLAT.replace("Cape Fern 12% 3% —", "Cape Fern 2 12% 3% —")
+    (table,) = tables(text)
+    assert [r.label for r in table.rows] == ["North Pier", "South Pier", "Cape Fern 2"]
+    assert table.rows[2].cells == ["12%", "3%", "—"]
+    all_ambiguous = FLAT.replace("North Pier [a] 14", "North Pier 1 [a] 14").replace(
+        "South Pier 1,210", "South 2 1,210"
+    )
+    assert tables(all_ambiguous.replace("Cape Fern 12%", "Cape 3 12%")) == []

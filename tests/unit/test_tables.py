@@ -448,3 +448,48 @@ def test_a_question_for_an_amount_is_not_answered_by_cells_that_hold_none(answer
     assert answerer.answer(asked, list(answerer.tables), vocabulary, []) is None  # Yes/No cells: the sentences may
     parts, abstained = ask(answerer, "Does Gull Rock have spare lamps?")
     assert not abstained and parts[0][0].startswith("No")
+
+
+# A survey table whose columns are responses, one of them a denial.
+SURVEY = (
+    "**Operators Reporting More Crossings**\n"
+    "\n"
+    "\t\t\t\n"
+    "Crossings\tYes, increased\tNo, did not increase\tDon’t know\n"
+    "North Pier crossings\t10\t11\t26\n"
+    "South Pier crossings\t12\t14\t22\n"
+    "\n"
+)
+
+
+def survey_answerer() -> TableAnswerer:
+    doc = parse_text(SURVEY, "survey.txt")
+    table = next(b.table for b in doc.blocks if b.kind == "table" and b.table is not None)
+    chunk = Chunk("s1", table.render(), doc.source, doc.title, "Survey", table.start, table.end, "table")
+
+    def cite(chunk: Chunk, start: int, end: int) -> Citation:
+        return Citation(0, chunk.source, chunk.title, chunk.section, SURVEY[start:end], chunk.chunk_id, start, end)
+
+    return TableAnswerer({table.table_id: (table, chunk)}, cite)
+
+
+def test_a_response_column_that_denies_is_named_only_by_a_question_that_denies() -> None:
+    doc = parse_text(SURVEY, "survey.txt")
+    table = next(b.table for b in doc.blocks if b.kind == "table" and b.table is not None)
+    assert analyse("How many reported an increase in North Pier crossings?", table, set(), []).columns == [
+        "Yes, increased"
+    ]
+    assert analyse("How many did not know about North Pier crossings?", table, set(), []).columns == ["Don’t know"]
+    assert analyse("How many did not increase North Pier crossings?", table, set(), []).columns == [
+        "No, did not increase"
+    ]
+
+
+def test_a_compound_question_looks_up_each_column_it_asks_for() -> None:
+    answerer = survey_answerer()
+    asked = "How many operators reported an increase in North Pier crossings, and how many did not know?"
+    result = answerer.answer(asked, list(answerer.tables), set(), [])
+    assert result is not None
+    parts, abstained = result
+    text = " ".join(t for t, _ in parts)
+    assert not abstained and "10" in text and "26" in text and "11" not in text, text
