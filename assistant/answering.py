@@ -22,7 +22,7 @@ from assistant.answer.analysis import (
     states_value,
 )
 from assistant.answer.compound import answer_each_ask
-from assistant.answer.corpus import NAME_TOKEN, CorpusFacts, corpus_facts, name_key
+from assistant.answer.corpus import CorpusFacts, corpus_facts, unknown_names
 from assistant.answer.definitions import definition_parts
 from assistant.answer.draft import NOT_IN_REPORT, Draft, abstain
 from assistant.answer.evidence import features_of, missing_hint
@@ -42,7 +42,7 @@ from assistant.sentences import (
 )
 from assistant.table_answers import TableAnswerer
 from assistant.tables import Table, TableRow, row_names
-from assistant.text import STOPWORDS, stem
+from assistant.text import stem
 from assistant.types import Chunk, Citation, Hit
 
 __all__ = ["NOT_IN_REPORT", "Draft", "ExtractiveAnswerer", "abstain"]
@@ -112,6 +112,7 @@ class ExtractiveAnswerer:
         front, so the first questions are fast."""
         loaded = self.index.loaded()
         self._refresh(loaded)
+        self.index.sentence_matrix(loaded)  # read once, when the index is small enough to hold it
         if len(loaded.chunks) <= PRELOAD_CHUNKS:  # ~3 stored vectors per chunk: at most ~25 MB
             ids = [c.chunk_id for c in loaded.chunks]
             for i in range(0, len(ids), 1000):
@@ -149,7 +150,7 @@ class ExtractiveAnswerer:
                 f"{NOT_IN_REPORT} anything about that: I answer questions about the indexed reports, "
                 "quoting the passages that support each answer."
             )
-        unknown = self.unknown_names(own)
+        unknown = unknown_names(own, self._facts.vocabulary)
         report = self._report_in_scope(sources, hits)
         doc = self.index.loaded().documents.get(report) if report else None
         whole = whole_report_draft(
@@ -169,21 +170,6 @@ class ExtractiveAnswerer:
             kind = "abstain" if abstained else "table"
             return Draft(parts, abstained=abstained, support=0.0 if abstained else 1.0, kind=kind)
         return self._from_sentences(question, own, hits, qvec, previous_answer, sources, stated, vectors or {})
-
-    def unknown_names(self, question: str) -> list[str]:
-        """Capitalised names in the question that occur nowhere in the corpus."""
-        names = []
-        first = re.match(r"\W*([\w'’.-]+)", question)
-        for match in NAME_TOKEN.finditer(question):
-            token = match.group(0)
-            if not token[0].isupper() or (first and match.start() == first.start(1)):
-                continue
-            key = name_key(token)
-            if key not in self._facts.vocabulary and key not in STOPWORDS:
-                names.append(re.sub(r"['’]s$", "", token))
-        # a year or reference number the report never mentions cannot be answered from it
-        names += [n for n in re.findall(r"(?<![\w-])\d{3,}(?![\w-])", question) if n not in self._facts.vocabulary]
-        return list(dict.fromkeys(names))
 
     def _report_in_scope(self, sources: list[str] | None, hits: list[Hit]) -> str | None:
         """The one report a question is answered from: the one it was routed to, the only one indexed, or
@@ -311,13 +297,20 @@ class ExtractiveAnswerer:
         if previous_answer and own != question:
             scores = scores + conversation_shift(units, previous_answer, self.settings)
         ratio = self.settings.list_follow_ratio if analysis.wants_several else self.settings.follow_ratio
-        order, chosen = choose(units, scores, ratio, self.settings)
-        best = scores[order[0]]
+        # the decision weighs the retrieved passages; those joined for a near sentence may only be quoted
+        extra = np.array([u.hit.nearest_sentence for u in units], dtype=bool)
+        extra &= not extra.all()
+        decided = np.where(extra, -1.0, scores)
+        order, chosen = choose(units, decided, ratio, self.settings)
+        best = decided[order[0]]
         asks = question_parts(own) if own == question else [own]
         per_ask: list[Unit] = []
         parts_lead = ""
         if len(asks) > 1:
-            support = lambda ask, vector: self.support_scores(ask, vector, units, ask, analyse(ask))  # noqa: E731
+
+            def support(ask: str, vector: np.ndarray) -> np.ndarray:
+                return np.where(extra, -1.0, self.support_scores(ask, vector, units, ask, analyse(ask)))
+
             embed = self.index.embedder.embed_several
             per_ask, parts_lead = answer_each_ask(asks, units, chosen[0], ratio, self.settings, support, embed, vectors)
         chosen = per_ask or chosen  # a compound question is judged on the sentences that answer each of its asks
@@ -334,7 +327,7 @@ class ExtractiveAnswerer:
             return abstain(f"{NOT_IN_REPORT} anything that answers this{missing}.{self._scope_hint(hits)}",
                            float(best), trace)  # fmt: skip
         shown = self._quoting_scores(question, own, units, scores, analysis, vectors.get(question_proper(own)))
-        if shown is not scores:
+        if shown is not scores or extra.any():
             scores = shown
             order, chosen = choose(units, scores, ratio, self.settings)
             best = scores[order[0]]

@@ -212,6 +212,12 @@ class Assistant:
                 pool = self.searcher.search(query, k=k, sources=[preferred], vector=vector) + others
                 scope = [preferred, runner_up] if others and runner_up else [preferred]
         hits = pool[: self.settings.top_k]
+        if self.settings.sentence_pool and scope:  # passages one of whose sentences lies nearest the question
+            seen = {h.chunk.chunk_id for h in pool}
+            chunks = self.index.loaded().chunks
+            for pos, sim in self.index.sentence_dense(vector, self.settings.sentence_pool, scope):
+                if chunks[pos].chunk_id not in seen:
+                    pool.append(Hit(chunks[pos], 0.0, dense_similarity=sim, nearest_sentence=True))
         if len(parts) > 1:  # a compound question: the passages for each of its asks join the pool
             seen = {h.chunk.chunk_id for h in pool}
             for part in parts:

@@ -50,6 +50,22 @@ class Settings(BaseSettings):
         "sit in a passage ranked just below the top_k shown.",
     )
     candidates: int = Field(30, ge=5, le=500, description="How many chunks each retriever proposes to fusion.")
+    sentence_pool: int = Field(
+        3,
+        ge=0,
+        le=50,
+        description="For a question answered from named reports, this many more passages join the ones the answer "
+        "is drawn from: those one of whose sentences lies nearest the question (the stored sentence vectors, "
+        "searched in memory), which a passage-level search misses when the rest of the passage is about "
+        "something else. 0: off.",
+    )
+    sentence_matrix_max_chunks: int = Field(
+        10_000,
+        ge=0,
+        description="Up to this many chunks, every stored sentence vector is held in memory (about 10 MB per 1,000 "
+        "chunks): answering reads them without a store round trip, and sentence_pool can search them. Larger "
+        "indexes read the vectors of the retrieved passages from the store, and sentence_pool is off.",
+    )
     rrf_k: int = Field(60, ge=1, description="Reciprocal rank fusion constant.")
     max_question_chars: int = Field(
         2000, ge=50, description="Longer questions are truncated to this many characters (with a notice)."

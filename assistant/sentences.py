@@ -176,6 +176,9 @@ def _unit(vector: np.ndarray) -> np.ndarray:
     return (vector / (float(np.linalg.norm(vector)) or 1.0)).astype(np.float32)
 
 
+PASSAGE_STEMS_KEPT = 100_000  # sentences and headings whose stems a Lexicon keeps (a few tens of MB at most)
+
+
 @dataclass
 class Lexicon:
     """Corpus statistics for lexical matching: document frequencies and acronym definitions."""
@@ -184,6 +187,8 @@ class Lexicon:
     n_chunks: int = 1
     acronyms: dict[str, str] = field(default_factory=dict)  # long form (lower) -> acronym
     expansions: dict[str, list[str]] = field(default_factory=dict)  # acronym (lower) -> its long forms
+    # the stems of the reports' own sentences and headings, once each (folding is a pass over every acronym)
+    _passage_stems: dict[str, frozenset[str]] = field(default_factory=dict, repr=False, compare=False)
 
     def add_text(self, text: str) -> None:
         for long_form, acronym in _ACRONYM_DEF.findall(text):
@@ -211,13 +216,22 @@ class Lexicon:
     def stems(self, text: str) -> set[str]:
         return {stem(w) for w in words(self.fold(text)) if w not in STOPWORDS}
 
+    def passage_stems(self, text: str) -> frozenset[str]:
+        """:meth:`stems` of a report's own text, kept (up to ``PASSAGE_STEMS_KEPT`` texts): never a question's."""
+        found = self._passage_stems.get(text)
+        if found is None:
+            if len(self._passage_stems) >= PASSAGE_STEMS_KEPT:
+                self._passage_stems.clear()
+            found = self._passage_stems[text] = frozenset(self.stems(text))
+        return found
+
     def coverage(self, question: str, unit: Unit) -> float:
         """IDF-weighted share of the question's content words found in the unit (section words count half)."""
         q = self.stems(question)
         if not q:
             return 0.0
-        body = self.stems(unit.text)
-        context = self.stems(unit.context)
+        body = self.passage_stems(unit.text)
+        context = self.passage_stems(unit.context)
         weights = {s: self.idf(s) for s in q}
         got = sum(w if s in body else 0.5 * w if s in context else 0.0 for s, w in weights.items())
         return got / sum(weights.values())

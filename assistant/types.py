@@ -57,6 +57,7 @@ class Hit:
     dense_rank: int | None = None
     lexical_rank: int | None = None
     dense_similarity: float | None = None
+    nearest_sentence: bool = False  # joined the answer's passages for one sentence near the question (quoting only)
 
 
 @dataclass(frozen=True)

@@ -73,3 +73,19 @@ def corpus_facts(chunks: Sequence[Chunk], generation: str = "") -> CorpusFacts:
             s: {stem(w) for w in words(cs[0].title) if w not in STOPWORDS} for s, cs in by_source.items() if cs
         },
     )
+
+
+def unknown_names(question: str, vocabulary: set[str]) -> list[str]:
+    """Capitalised names in the question (not its first word) that occur nowhere in the corpus's
+    ``vocabulary``, and years or reference numbers it never mentions: what cannot be answered from it."""
+    names = []
+    first = re.match(r"\W*([\w'’.-]+)", question)
+    for match in NAME_TOKEN.finditer(question):
+        token = match.group(0)
+        if not token[0].isupper() or (first and match.start() == first.start(1)):
+            continue
+        key = name_key(token)
+        if key not in vocabulary and key not in STOPWORDS:
+            names.append(re.sub(r"['’]s$", "", token))
+    names += [n for n in re.findall(r"(?<![\w-])\d{3,}(?![\w-])", question) if n not in vocabulary]
+    return list(dict.fromkeys(names))

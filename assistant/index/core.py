@@ -30,6 +30,7 @@ from assistant.index.build import GenerationBuilder
 from assistant.index.lexical import lexical_scores
 from assistant.index.loaded import LoadedIndex, load_generation, sentences_collection
 from assistant.index.manifest import check_compatible, configured_weights_hash
+from assistant.index.sentence_matrix import SentenceMatrix
 from assistant.index.vectors import unpack_views
 from assistant.store import IndexUnavailable, Store, hold_point, open_store
 from assistant.types import IngestReport
@@ -56,6 +57,7 @@ class Index:
         self._loaded: LoadedIndex | None = None
         self._checked_at = 0.0
         self._lock = threading.RLock()
+        self._matrix_lock = threading.Lock()
         self._texts: dict[str, str] = {}
 
     @property
@@ -215,6 +217,33 @@ class Index:
 
         return self._read(query)
 
+    def sentence_dense(self, vector: np.ndarray, n: int, sources: list[str] | None = None) -> list[tuple[int, float]]:
+        """(chunk position, cosine of its best sentence view) of the ``n`` chunks whose sentences lie nearest
+        ``vector``, within ``sources`` when given ([] when the index has no precomputed sentences)."""
+
+        def query(loaded: LoadedIndex) -> list[tuple[int, float]]:
+            matrix = self.sentence_matrix(loaded)
+            if matrix is None:
+                return []
+            spans = [(0, len(loaded.chunks))]
+            if sources:  # a document's chunks are consecutive
+                at = [np.flatnonzero(loaded.sources == s) for s in sources]
+                spans = [(int(a[0]), int(a[-1]) + 1) for a in at if len(a)]
+            return matrix.nearest(vector, n, spans)
+
+        return self._read(query)
+
+    def sentence_matrix(self, loaded: LoadedIndex | None = None) -> SentenceMatrix | None:
+        """The live generation's stored sentence vectors in memory, read from the store on first use (None for
+        an index without them or larger than ``Settings.sentence_matrix_max_chunks``)."""
+        loaded = loaded or self.loaded()
+        if len(loaded.chunks) > self.settings.sentence_matrix_max_chunks:
+            return None  # a large corpus: its sentences stay in the store, read per question
+        with self._matrix_lock:
+            if loaded.sentence_matrix is None and loaded.sentences is not None:
+                loaded.sentence_matrix = SentenceMatrix.read(loaded.sentences, loaded.by_id)
+            return loaded.sentence_matrix
+
     def lexical(self, query: str, n: int, sources: list[str] | None = None) -> list[tuple[int, float]]:
         """(chunk position, BM25 score) of the best lexical matches (score > 0)."""
         loaded = self.loaded()
@@ -228,6 +257,12 @@ class Index:
         def fetch(loaded: LoadedIndex) -> dict[str, np.ndarray]:
             if loaded.sentences is None:
                 return {}  # built without precomputed sentences
+            if loaded.sentence_matrix is not None:  # in memory: no round trip
+                held: dict[str, np.ndarray] = {}
+                for cid in chunk_ids:
+                    if cid in loaded.by_id:
+                        held.update(loaded.sentence_matrix.views_of(loaded.by_id[cid]))
+                return held
             got = loaded.sentences.get(ids=list(dict.fromkeys(chunk_ids)), include=["metadatas"])
             out: dict[str, np.ndarray] = {}
             for meta in got["metadatas"]:

@@ -11,6 +11,7 @@ import numpy as np
 
 from assistant.index.lexical import build_bm25
 from assistant.index.records import chunk_from_record, docs_meta, get_all
+from assistant.index.sentence_matrix import SentenceMatrix
 from assistant.store import Store, is_missing
 from assistant.types import Chunk, DocumentInfo
 
@@ -28,6 +29,7 @@ class LoadedIndex:
     documents: dict[str, DocumentInfo]
     sentences: Any = None  # the generation's stored sentence vectors (None when built without them)
     docs: Any = None  # the generation's documents collection
+    sentence_matrix: SentenceMatrix | None = None  # the stored sentence vectors in memory, read on first use
 
 
 def load_generation(store: Store, generation: str) -> LoadedIndex:

@@ -77,3 +77,77 @@ def test_each_text_and_heading_is_encoded_once_and_views_are_composed_from_them(
     # the pair, from its sentences' tokens, is close to the pair read whole (0.95 on average on real reports)
     (whole,) = embedder.encode([f"{first} {second}"])
     assert float(stored[View(f"{first} {second}").key] @ whole) > 0.9
+
+
+OTHER = (
+    "**Ferry Fares Rose**\n\n"
+    "**Fares**\n\n"
+    "Ferry fares rose by a third in 2023. Most riders paid by card.\n\n"
+    "**Crews**\n\n"
+    "The operator hired 40 deckhands for the night crossings.\n"
+)
+
+
+def test_the_sentence_vectors_in_memory_are_the_stored_ones_and_find_the_nearest_sentence(
+    tmp_path: Path, embedder: Embedder
+) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "harbor.txt").write_text(REPORT, encoding="utf-8")
+    (corpus / "ferry.txt").write_text(OTHER, encoding="utf-8")
+    settings = Settings(corpus_dir=corpus, data_dir=tmp_path / "data")
+    index = Index(settings, embedder=embedder)
+    Assistant(settings, index=index).ingest(progress=False)
+    ids = [c.chunk_id for c in index.loaded().chunks]
+    from_store = index.sentence_vectors(ids)
+    assert index.sentence_matrix() is not None
+    in_memory = index.sentence_vectors(ids)  # now read from the matrix
+    assert set(in_memory) == set(from_store) and from_store
+    assert all(np.array_equal(in_memory[k], from_store[k]) for k in from_store)
+
+    vector = embedder.embed_one("How many deckhands did the operator hire?")
+    chunks = index.loaded().chunks
+    (best, _), *_ = index.sentence_dense(vector, 3)
+    assert "40 deckhands" in chunks[best].text
+    # within one report only, and never more than asked
+    found = index.sentence_dense(vector, 1, sources=["harbor.txt"])
+    assert len(found) == 1 and chunks[found[0][0]].source == "harbor.txt"
+
+
+def test_a_large_index_keeps_its_sentence_vectors_in_the_store(tmp_path: Path, embedder: Embedder) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "harbor.txt").write_text(REPORT, encoding="utf-8")
+    settings = Settings(corpus_dir=corpus, data_dir=tmp_path / "data", sentence_matrix_max_chunks=0)
+    index = Index(settings, embedder=embedder)
+    Assistant(settings, index=index).ingest(progress=False)
+    assert index.sentence_matrix() is None
+    assert index.sentence_dense(embedder.embed_one("spare lamps"), 3) == []
+    assert index.sentence_vectors([c.chunk_id for c in index.loaded().chunks])  # read from the store
+
+
+def test_a_passage_joined_for_its_near_sentence_may_be_quoted_but_does_not_decide(
+    tmp_path: Path, embedder: Embedder
+) -> None:
+    from assistant.answering import ExtractiveAnswerer
+    from assistant.types import Hit
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "ferry.txt").write_text(OTHER, encoding="utf-8")
+    settings = Settings(corpus_dir=corpus, data_dir=tmp_path / "data")
+    index = Index(settings, embedder=embedder)
+    Assistant(settings, index=index).ingest(progress=False)
+    chunks = index.loaded().chunks
+    fares = next(c for c in chunks if "fares rose" in c.text)
+    crews = next(c for c in chunks if "40 deckhands" in c.text)
+    answerer = ExtractiveAnswerer(index, settings)
+    question = "How many deckhands did the operator hire for the night crossings?"
+    vector = embedder.embed_one(question)
+
+    joined = answerer.answer(question, [Hit(fares, 0.03), Hit(crews, 0.0, nearest_sentence=True)], vector)
+    assert joined.abstained  # the retrieved passage says nothing of deckhands: the joined one cannot decide that
+    retrieved = answerer.answer(question, [Hit(fares, 0.03), Hit(crews, 0.02)], vector)
+    assert not retrieved.abstained and "40 deckhands" in retrieved.render()[0]
+    both = answerer.answer(question, [Hit(crews, 0.03), Hit(fares, 0.0, nearest_sentence=True)], vector)
+    assert not both.abstained and "40 deckhands" in both.render()[0]
