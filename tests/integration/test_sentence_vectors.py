@@ -48,16 +48,23 @@ class RecordingEmbedder:
         return self.real.embed_several(texts)
 
 
+def indexed(tmp_path: Path, embedder: object, files: dict[str, str], **settings: object) -> tuple[Index, Settings]:
+    """An index of our own ``files`` (name -> text), ingested with ``embedder`` (the real model, or a wrapper)."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for name, text in files.items():
+        (corpus / name).write_text(text, encoding="utf-8")
+    config = Settings(corpus_dir=corpus, data_dir=tmp_path / "data", **settings)  # type: ignore[arg-type]
+    index = Index(config, embedder=embedder)  # type: ignore[arg-type]
+    Assistant(config, index=index).ingest(progress=False)
+    return index, config
+
+
 def test_each_text_and_heading_is_encoded_once_and_views_are_composed_from_them(
     tmp_path: Path, embedder: Embedder
 ) -> None:
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "harbor.txt").write_text(REPORT, encoding="utf-8")
     recording = RecordingEmbedder(embedder)
-    settings = Settings(corpus_dir=corpus, data_dir=tmp_path / "data")
-    index = Index(settings, embedder=recording)  # type: ignore[arg-type]
-    Assistant(settings, index=index).ingest(progress=False)
+    index, _ = indexed(tmp_path, recording, {"harbor.txt": REPORT})
 
     first = "Three stations ran out of spare lamps during the winter storms of 2024."
     second = "This has left two lights dark for more than a week."
@@ -91,13 +98,7 @@ OTHER = (
 def test_the_sentence_vectors_in_memory_are_the_stored_ones_and_find_the_nearest_sentence(
     tmp_path: Path, embedder: Embedder
 ) -> None:
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "harbor.txt").write_text(REPORT, encoding="utf-8")
-    (corpus / "ferry.txt").write_text(OTHER, encoding="utf-8")
-    settings = Settings(corpus_dir=corpus, data_dir=tmp_path / "data")
-    index = Index(settings, embedder=embedder)
-    Assistant(settings, index=index).ingest(progress=False)
+    index, _ = indexed(tmp_path, embedder, {"harbor.txt": REPORT, "ferry.txt": OTHER})
     ids = [c.chunk_id for c in index.loaded().chunks]
     from_store = index.sentence_vectors(ids)
     assert index.sentence_matrix() is not None
@@ -115,12 +116,7 @@ def test_the_sentence_vectors_in_memory_are_the_stored_ones_and_find_the_nearest
 
 
 def test_a_large_index_keeps_its_sentence_vectors_in_the_store(tmp_path: Path, embedder: Embedder) -> None:
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "harbor.txt").write_text(REPORT, encoding="utf-8")
-    settings = Settings(corpus_dir=corpus, data_dir=tmp_path / "data", sentence_matrix_max_chunks=0)
-    index = Index(settings, embedder=embedder)
-    Assistant(settings, index=index).ingest(progress=False)
+    index, _ = indexed(tmp_path, embedder, {"harbor.txt": REPORT}, sentence_matrix_max_chunks=0)
     assert index.sentence_matrix() is None
     assert index.sentence_dense(embedder.embed_one("spare lamps"), 3) == []
     assert index.sentence_vectors([c.chunk_id for c in index.loaded().chunks])  # read from the store
@@ -132,12 +128,7 @@ def test_a_passage_joined_for_its_near_sentence_may_be_quoted_but_does_not_decid
     from assistant.answering import ExtractiveAnswerer
     from assistant.types import Hit
 
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "ferry.txt").write_text(OTHER, encoding="utf-8")
-    settings = Settings(corpus_dir=corpus, data_dir=tmp_path / "data")
-    index = Index(settings, embedder=embedder)
-    Assistant(settings, index=index).ingest(progress=False)
+    index, settings = indexed(tmp_path, embedder, {"ferry.txt": OTHER})
     chunks = index.loaded().chunks
     fares = next(c for c in chunks if "fares rose" in c.text)
     crews = next(c for c in chunks if "40 deckhands" in c.text)
