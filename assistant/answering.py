@@ -112,8 +112,9 @@ class ExtractiveAnswerer:
         front, so the first questions are fast."""
         loaded = self.index.loaded()
         self._refresh(loaded)
-        self.index.sentence_matrix(loaded)  # read once, when the index is small enough to hold it
-        if len(loaded.chunks) <= PRELOAD_CHUNKS:  # ~3 stored vectors per chunk: at most ~25 MB
+        held = self.index.sentence_matrix(loaded)  # read once, when the index is small enough to hold it
+        # not held in memory: copy a small index's stored vectors now (~3 per chunk: at most ~25 MB)
+        if held is None and len(loaded.chunks) <= PRELOAD_CHUNKS:
             ids = [c.chunk_id for c in loaded.chunks]
             for i in range(0, len(ids), 1000):
                 if len(self._vectors) >= VECTOR_CACHE_MAX // 2:

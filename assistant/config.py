@@ -181,7 +181,7 @@ class Settings(BaseSettings):
         0.1,
         ge=0.0,
         description='Once the evidence is judged to answer a question asking for several things ("Which six '
-        'countries ...?"), added to the support of each sentence that gives a series ("A, B, and C"), so that '
+        'piers ...?"), added to the support of each sentence that gives a series ("A, B, and C"), so that '
         "it is quoted first. Not part of the support the abstention decision weighs.",
     )
     # Many reports: routing a question to the report it names (see assistant/answer/reports.py)

@@ -148,7 +148,7 @@ def asks_series(question: str, analysis: QueryAnalysis) -> bool:
 
 
 def enumerates(text: str) -> bool:
-    """Whether ``text`` gives a series of things ("Brazil, Denmark, France, and Spain"): what a question asking
+    """Whether ``text`` gives a series of things ("North Pier, South Pier, and Cape Fern"): what a question asking
     for several things (a list question) is best answered with."""
     return bool(_SERIES.search(text))
 

@@ -240,8 +240,9 @@ class Index:
         if len(loaded.chunks) > self.settings.sentence_matrix_max_chunks:
             return None  # a large corpus: its sentences stay in the store, read per question
         with self._matrix_lock:
-            if loaded.sentence_matrix is None and loaded.sentences is not None:
+            if not loaded.sentence_matrix_read and loaded.sentences is not None:
                 loaded.sentence_matrix = SentenceMatrix.read(loaded.sentences, loaded.by_id)
+                loaded.sentence_matrix_read = True
             return loaded.sentence_matrix
 
     def lexical(self, query: str, n: int, sources: list[str] | None = None) -> list[tuple[int, float]]:

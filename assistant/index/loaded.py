@@ -30,6 +30,7 @@ class LoadedIndex:
     sentences: Any = None  # the generation's stored sentence vectors (None when built without them)
     docs: Any = None  # the generation's documents collection
     sentence_matrix: SentenceMatrix | None = None  # the stored sentence vectors in memory, read on first use
+    sentence_matrix_read: bool = False  # read once per generation, even when it held none
 
 
 def load_generation(store: Store, generation: str) -> LoadedIndex:

@@ -26,12 +26,9 @@ class SentenceMatrix:
     def read(cls, sentences: Any, by_id: dict[str, int]) -> SentenceMatrix | None:
         """The matrix of a generation's ``sentences`` collection (None when it holds none)."""
         got = get_all(sentences, documents=False)
-        parts = sorted(
-            (by_id[cid], unpack_views(meta))
-            for cid, meta in zip(got["ids"], got["metadatas"], strict=True)
-            if cid in by_id
-        )
-        parts = [(pos, views) for pos, views in parts if views]
+        records = zip(got["ids"], got["metadatas"], strict=True)
+        found = {by_id[cid]: unpack_views(meta) for cid, meta in records if cid in by_id}
+        parts = [(pos, views) for pos, views in sorted(found.items(), key=lambda p: p[0]) if views]
         if not parts:
             return None
         keys = [key for _, views in parts for key in views]
