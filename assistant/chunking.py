@@ -16,7 +16,7 @@ from assistant.types import Chunk, ChunkKind
 # 13: tables flattened to lines are tables. 12: Markdown source lines are captions. 11: views from text and
 # heading vectors. 10: reflow. 14: clauses and pairs from their sentences' token vectors. 15: flattened tables
 # with year names, of one row, and with names broken over two lines
-CHUNKER_VERSION = "15"
+CHUNKER_VERSION = "16"
 MAX_CHARS = 1200  # a paragraph longer than this is split between sentences
 MERGE_BELOW = 160  # consecutive tiny paragraphs of one section (front matter) are kept together
 # located and shown, never retrieved as answers

@@ -56,7 +56,9 @@ _ABBREVIATIONS = {
     "art",
 }
 _DOTTED_INITIALS = re.compile(r"^(?:[a-z]\.)+[a-z]$")  # "J.D", "U.S.C": initials and dotted abbreviations
-_SENTENCE_END = re.compile(r"[.!?][\"'”’)\]]*(?=\s+|$)")
+# A sentence ends at ". ", or at a footnote number written straight after its full stop ("... pay system.18 At
+# the end of ..." -- the PDF's superscript, or a conversion's run-in marker), which then belongs to it.
+_SENTENCE_END = re.compile(r"[.!?][\"'”’)\]]*(?:(?<=[a-z)][.!?])\d{1,3}(?=\s+[A-Z\"“]))?(?=\s+|$)")
 _WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’\-]*")
 _MD_LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
 _SUP = re.compile(r"<sup>\s*([^<]*?)\s*</sup>", re.IGNORECASE)

@@ -42,6 +42,11 @@ def sentences_of(text: str, start: int = 0, end: int | None = None) -> list[str]
         ),
         ("Costs rose 4.5 percent. Staff fell.", ["Costs rose 4.5 percent.", "Staff fell."]),
         ('He wrote "done." Then he left.', ['He wrote "done."', "Then he left."]),
+        (  # a footnote number straight after the full stop (a PDF superscript) ends the sentence it marks
+            "Pay rose under the new system.18 At the end of 2004, 78 percent took part.19 The rest did not.",
+            ["Pay rose under the new system.18", "At the end of 2004, 78 percent took part.19", "The rest did not."],
+        ),
+        ("Growth was 3.5 In total, 2.5 percent.", ["Growth was 3.5 In total, 2.5 percent."]),
         ("A clause without an end", ["A clause without an end"]),
         ("   ", []),
     ],
