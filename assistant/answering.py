@@ -335,6 +335,7 @@ class ExtractiveAnswerer:
         if (
             self.settings.stop_at_stated_value
             and not per_ask
+            and own == question  # in a follow-up, the figure may be the one the last answer gave
             and len(chosen) > 1
             and states_answer(own, analysis, chosen[0].text)
         ):

@@ -253,7 +253,7 @@ def states_answer(question: str, analysis: QueryAnalysis, text: str) -> bool:
     (:func:`assistant.sentences.count_in`), the amount or percentage of a "how much" one (:func:`states_value`).
     False for questions that ask a second thing ("how many ..., and how many ...?") and for other questions
     (a year in a sentence does not show it states the date asked for)."""
-    if _SECOND_ASK.search(question):
+    if len(question_parts(question)) > 1:
         return False
     if analysis.answer_type == "count":
         return count_in(question, text) is not None

@@ -97,6 +97,8 @@ def test_a_sentence_alone_answers_a_question_for_one_figure_that_it_states() -> 
     assert not states_answer(
         two, analyse(two), "We reviewed 31 ORR monitoring reports from fiscal years 2022 through 2024."
     )
+    framed = "According to GAO-26-107841, how many recipients of fiscal year 2022 awards requested extensions?"
+    assert states_answer(framed, analyse(framed), sentence)  # the report-naming frame is no second ask
     when = "As of what date did USAID cease administering foreign aid?"
     assert not states_answer(when, analyse(when), "GAO reported on a 2023 United Nations assessment in Somalia.")
 
