@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 import numpy as np
@@ -9,6 +10,7 @@ import numpy as np
 from assistant.config import Settings
 from assistant.ingest.reflow import Sentence, reading_text
 from assistant.sentences import Unit
+from assistant.text import content_stems
 from assistant.types import Chunk
 
 
@@ -37,9 +39,29 @@ def choose(units: list[Unit], scores: np.ndarray, ratio: float, settings: Settin
             break
         if chosen and over_budget(chosen, unit, settings.max_answer_words):
             continue  # a shorter one further down may still fit
+        if chosen and novelty(unit, chosen) < settings.min_novelty:
+            continue  # says again what the answer says (the Highlights page and the letter repeat each other)
         chosen.append(unit)
         covered |= keys
     return order, chosen
+
+
+_SPELLED = r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|(?:thir|four|fif|six|seven|eigh|nine)teen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|million|billion)"  # noqa: E501
+_FIGURE = re.compile(rf"\w*\d\w*|{_SPELLED}(?:-{_SPELLED})*")
+
+
+def novelty(unit: Unit, chosen: list[Unit]) -> float:
+    """How much ``unit`` adds to the most similar of ``chosen``: the share of its content words (stems) that
+    sentence lacks; 1.0 when it states a figure ("Forty-two agencies ...", "19 percent") that none of them
+    does, since a figure is what most questions ask. Each chosen sentence on its own: a sentence made of words
+    from several of them still says something new ("... have overlapping roles and responsibilities")."""
+    own = set(content_stems(unit.text))
+    if not own:
+        return 0.0
+    said = [set(content_stems(u.text)) for u in chosen]
+    if any(_FIGURE.fullmatch(w) for w in own - set().union(*said)):
+        return 1.0
+    return min(len(own - other) / len(own) for other in said)
 
 
 def over_budget(chosen: list[Unit], unit: Unit, budget: int) -> bool:
