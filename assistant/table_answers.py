@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from assistant.answer.analysis import analyse as analyse_question
-from assistant.answer.analysis import asked_type, question_parts, shows_type
+from assistant.answer.analysis import asked_type, question_parts, question_proper, shows_type
 from assistant.answer.draft import NOT_IN_REPORT, Part
 from assistant.sentences import NUMBER_WORDS, count_in
 from assistant.tables import Table, TableFinding, TableQuery, TableRow, analyse, answer_table, is_boolean
@@ -114,6 +114,14 @@ class TableAnswerer:
             return None  # "What does SL stand for?", "What is a QRTP?": the report's sentences define it
         if not best.rows and self._other_words(question, best.table, vocabulary):
             return None  # "What kind of lamps does Gull Rock use?" asks more than the cells say
+        if best.rows and not best.columns and not is_boolean(best.table) and stem("table") not in stems:
+            # "What did Gull Rock do as a result?" names a row, but asks what the sentences say; the words that
+            # name the report are no question about the row
+            table = best.table
+            names = [*table.columns, table.title, *(m.row.label for m in best.rows), *ABOUT_WORDS]
+            known = {stem(w) for text in names for w in words(text)}
+            if any(stem(w) not in known for w in self._other_words(question_proper(question), table, vocabulary)):
+                return None
         if best.unknown_entities:
             table = best.table
             message = (

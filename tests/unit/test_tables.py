@@ -387,6 +387,17 @@ def test_a_row_of_values_is_answered_with_every_cell_under_its_column() -> None:
     assert "marked" not in text  # values, not yes/no marks
 
 
+def test_a_question_naming_a_row_but_asking_something_else_is_left_to_the_sentences() -> None:
+    answerer, _ = ferry_answerer()
+    tables = list(answerer.tables)
+    # "retired" and "fleet" are no words of the table: its cells cannot say what happened to the ferries
+    assert answerer.answer("What happened to diesel ferries retired from the fleet?", tables, set(), []) is None
+    assert answerer.answer("When were diesel ferries retired from the fleet?", tables, set(), []) is None
+    # the same words, asked of the table itself: its row
+    result = answerer.answer("What does the table give for diesel ferries retired from the fleet?", tables, set(), [])
+    assert result is not None and "10-year period: 4.1" in result[0][0][0]
+
+
 def test_a_number_in_a_condition_is_not_a_stated_count(answerer: TableAnswerer) -> None:
     parts, abstained = ask(answerer, "Which stations have all three rows?")
     assert not abstained and not parts[0][0].startswith(NOT_IN_REPORT)
