@@ -324,7 +324,7 @@ class ExtractiveAnswerer:
         if not self._abstention.answers(features) and defined:
             return Draft(defined, support=float(best), kind="definition", trace=trace)
         if not self._abstention.answers(features):
-            missing = missing_hint(self._facts, stated or own, chosen)
+            missing = missing_hint(self._facts, stated or own, chosen, scope)
             return abstain(f"{NOT_IN_REPORT} anything that answers this{missing}.{self._scope_hint(hits)}",
                            float(best), trace)  # fmt: skip
         shown = self._quoting_scores(question, own, units, scores, analysis, vectors.get(question_proper(own)))

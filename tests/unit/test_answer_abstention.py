@@ -10,6 +10,7 @@ from assistant.answer.abstention import (
     missing,
     question_names,
     question_numbers,
+    required,
     word_set,
 )
 from assistant.answer.analysis import asked_type, shows_type
@@ -90,6 +91,17 @@ def test_words_that_name_the_report_are_not_required_in_the_evidence() -> None:
         {"harbor"},
     )
     assert features.missing_names == 0
+
+
+def test_the_names_and_numbers_required_leave_out_those_that_name_the_report() -> None:
+    question = "Did GAO find in the Harbor audit that Night Crossings hired 14 deckhands in 2024?"
+    names, numbers = required(question, lexicon(), {"harbor"})
+    assert names == ["Night", "Crossings"]  # "Harbor" names the report and "GAO" wrote it
+    assert numbers == ["14", "2024"]
+    # a follow-up: only what the user stated counts
+    assert required("What about 2025? Did HFA hire deckhands in 2024?", lexicon(), set(), stated="What about 2025?")[
+        1
+    ] == ["2025"]
 
 
 def test_model_probability_and_fit() -> None:
