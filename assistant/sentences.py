@@ -240,10 +240,12 @@ class Lexicon:
 # A number as a report writes it: "3,002", "1.6", "42", "forty-two", "Twelve".
 _UNITS = "one|two|three|four|five|six|seven|eight|nine"
 _TENS = "twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety"
+SPELLED_NUMBER = (  # a number written in words: "forty-two", "Twelve", "dozen"
+    rf"(?:(?:{_TENS})(?:-(?:{_UNITS}))?|{_UNITS}|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|"
+    r"eighteen|nineteen|dozen)"
+)
 _NUMBER = re.compile(
-    rf"(?<![\w$.,])(?:\d{{1,3}}(?:,\d{{3}})+|\d+)(?:\.\d+)?(?![\w%]|,\d|\.\d)|"
-    rf"\b(?:(?:{_TENS})(?:-(?:{_UNITS}))?|{_UNITS}|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|"
-    rf"eighteen|nineteen|dozen)\b",
+    rf"(?<![\w$.,])(?:\d{{1,3}}(?:,\d{{3}})+|\d+)(?:\.\d+)?(?![\w%]|,\d|\.\d)|\b{SPELLED_NUMBER}\b",
     re.IGNORECASE,
 )
 _YEAR = re.compile(

@@ -9,8 +9,8 @@ import numpy as np
 
 from assistant.config import Settings
 from assistant.ingest.reflow import Sentence, reading_text
-from assistant.sentences import Unit
-from assistant.text import content_stems
+from assistant.sentences import SPELLED_NUMBER, Unit
+from assistant.text import content_stems, words
 from assistant.types import Chunk
 
 
@@ -46,8 +46,7 @@ def choose(units: list[Unit], scores: np.ndarray, ratio: float, settings: Settin
     return order, chosen
 
 
-_SPELLED = r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|(?:thir|four|fif|six|seven|eigh|nine)teen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|million|billion)"  # noqa: E501
-_FIGURE = re.compile(rf"\w*\d\w*|{_SPELLED}(?:-{_SPELLED})*")
+_FIGURE = re.compile(rf"\w*\d\w*|{SPELLED_NUMBER}", re.IGNORECASE)  # "2,200", "fy2024", "forty-two"
 
 
 def novelty(unit: Unit, chosen: list[Unit]) -> float:
@@ -58,10 +57,10 @@ def novelty(unit: Unit, chosen: list[Unit]) -> float:
     own = set(content_stems(unit.text))
     if not own:
         return 0.0
-    said = [set(content_stems(u.text)) for u in chosen]
-    if any(_FIGURE.fullmatch(w) for w in own - set().union(*said)):
+    figures = {w for w in words(unit.text) if _FIGURE.fullmatch(w)}  # words, not stems ("three" -> "thre")
+    if figures - {w for u in chosen for w in words(u.text)}:
         return 1.0
-    return min(len(own - other) / len(own) for other in said)
+    return min(len(own - set(content_stems(u.text))) / len(own) for u in chosen)
 
 
 def over_budget(chosen: list[Unit], unit: Unit, budget: int) -> bool:

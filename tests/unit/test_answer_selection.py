@@ -67,6 +67,7 @@ FIGURE = "Forty-two piers did not meet the standard."
 def test_a_sentence_repeating_a_chosen_one_adds_nothing_unless_it_states_a_new_figure() -> None:
     assert novelty(_unit(LETTER, 2), [_unit(HIGHLIGHTS, 1)]) == 0.0
     assert novelty(_unit(FIGURE, 2), [_unit(HIGHLIGHTS, 1)]) == 1.0  # "Forty-two" is said by neither
+    assert novelty(_unit("Three piers did not meet the standard.", 2), [_unit(HIGHLIGHTS, 1)]) == 1.0
     # words shared with several chosen sentences, but with each only in part: new. Of its 7 content words
     # (several, piers, ports, overlapping, roles, accuracy, standard), 4 are not in the first and 4 not in the second.
     chosen = [_unit(HIGHLIGHTS, 1), _unit("Several ports have overlapping duties.", 3)]
