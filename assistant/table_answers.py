@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 from assistant.answer.analysis import analyse as analyse_question
@@ -112,16 +112,12 @@ class TableAnswerer:
             return None
         if not best.columns and (is_definition(question) or not self._asks_for_entries(question, best)):
             return None  # "What does SL stand for?", "What is a QRTP?": the report's sentences define it
-        if not best.rows and self._other_words(question, best.table, vocabulary):
+        if not best.rows and self._other_words(question, best.table):
             return None  # "What kind of lamps does Gull Rock use?" asks more than the cells say
-        if best.rows and not best.columns and not is_boolean(best.table) and stem("table") not in stems:
-            # "What did Gull Rock do as a result?" names a row, but asks what the sentences say; the words that
-            # name the report are no question about the row
-            table = best.table
-            names = [*table.columns, table.title, *(m.row.label for m in best.rows), *ABOUT_WORDS]
-            known = {stem(w) for text in names for w in words(text)}
-            if any(stem(w) not in known for w in self._other_words(question_proper(question), table, vocabulary)):
-                return None
+        row_question = best.rows and not best.columns and not is_boolean(best.table) and stem("table") not in stems
+        rows = [m.row.label for m in best.rows]
+        if row_question and self._other_words(question_proper(question), best.table, rows):
+            return None  # "What did Gull Rock do as a result?" names a row, but asks what the sentences say
         if best.unknown_entities:
             table = best.table
             message = (
@@ -175,11 +171,13 @@ class TableAnswerer:
         title = {stem(w) for w in words(query.table.title)} - {stem(w) for m in query.rows for w in words(m.row.label)}
         return bool(query.wants_list and {stem(w) for w in words(question)} & (title - STOPWORDS))
 
-    def _other_words(self, question: str, table: Table, vocabulary: set[str]) -> list[str]:
-        """Content words besides the table's own names: a question naming only a column ("Tell me about
-        Cape Fern") is a request for its cells; one with other words ("the history of Cape Fern") is not."""
-        names = {w for c in table.columns for w in words(c)} | {w for w in words(table.title)} | ABOUT_WORDS
-        return [w for w in words(question) if w not in STOPWORDS and w not in names and not w.isdigit()]
+    @staticmethod
+    def _other_words(question: str, table: Table, also: Sequence[str] = ()) -> list[str]:
+        """Content words besides the table's own names (its title, its columns, ``also``), compared by stem: a
+        question naming only a column ("Tell me about Cape Fern") is a request for its cells; one with other
+        words ("the history of Cape Fern") is not."""
+        names = {stem(w) for text in [*table.columns, table.title, *also, *ABOUT_WORDS] for w in words(text)}
+        return [w for w in words(question) if w not in STOPWORDS and stem(w) not in names and not w.isdigit()]
 
     def _row_citations(self, table: Table, rows: list[TableRow], with_notes: bool = True) -> list[Citation]:
         chunk = self.tables[table.table_id][1]
