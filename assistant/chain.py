@@ -214,14 +214,9 @@ class Assistant:
         hits = pool[: self.settings.top_k]
         if self.settings.sentence_pool and scope:  # passages one of whose sentences lies nearest the question
             seen = {h.chunk.chunk_id for h in pool}
-            for _ in range(3):  # positions are only meaningful within one generation: retry if it changed meanwhile
-                loaded = self.index.loaded()
-                near = self.index.sentence_dense(vector, self.settings.sentence_pool, scope)
-                if self.index.loaded() is loaded:
-                    break
-            for pos, sim in near:
-                if pos < len(loaded.chunks) and loaded.chunks[pos].chunk_id not in seen:
-                    pool.append(Hit(loaded.chunks[pos], 0.0, dense_similarity=sim, nearest_sentence=True))
+            for chunk, sim in self.index.sentence_dense(vector, self.settings.sentence_pool, scope):
+                if chunk.chunk_id not in seen:
+                    pool.append(Hit(chunk, 0.0, dense_similarity=sim, nearest_sentence=True))
         if len(parts) > 1:  # a compound question: the passages for each of its asks join the pool
             seen = {h.chunk.chunk_id for h in pool}
             for part in parts:

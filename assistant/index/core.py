@@ -33,7 +33,7 @@ from assistant.index.manifest import check_compatible, configured_weights_hash
 from assistant.index.sentence_matrix import SentenceMatrix
 from assistant.index.vectors import unpack_views
 from assistant.store import IndexUnavailable, Store, hold_point, open_store
-from assistant.types import IngestReport
+from assistant.types import Chunk, IngestReport
 
 log = logging.getLogger(__name__)
 
@@ -217,11 +217,12 @@ class Index:
 
         return self._read(query)
 
-    def sentence_dense(self, vector: np.ndarray, n: int, sources: list[str] | None = None) -> list[tuple[int, float]]:
-        """(chunk position, cosine of its best sentence view) of the ``n`` chunks whose sentences lie nearest
-        ``vector``, within ``sources`` when given ([] when the index has no precomputed sentences)."""
+    def sentence_dense(self, vector: np.ndarray, n: int, sources: list[str] | None = None) -> list[tuple[Chunk, float]]:
+        """(chunk, cosine of its best sentence view) of the ``n`` chunks whose sentences lie nearest ``vector``,
+        within ``sources`` when given ([] when the index has no precomputed sentences). The chunks are resolved
+        in the generation that was searched."""
 
-        def query(loaded: LoadedIndex) -> list[tuple[int, float]]:
+        def query(loaded: LoadedIndex) -> list[tuple[Chunk, float]]:
             matrix = self.sentence_matrix(loaded)
             if matrix is None:
                 return []
@@ -229,7 +230,7 @@ class Index:
             if sources:  # a document's chunks are consecutive
                 at = [np.flatnonzero(loaded.sources == s) for s in sources]
                 spans = [(int(a[0]), int(a[-1]) + 1) for a in at if len(a)]
-            return matrix.nearest(vector, n, spans)
+            return [(loaded.chunks[pos], sim) for pos, sim in matrix.nearest(vector, n, spans)]
 
         return self._read(query)
 
