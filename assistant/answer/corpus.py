@@ -20,8 +20,9 @@ NAME_TOKEN = re.compile(r"(?<![\w.])[A-Za-z][\w'’.-]*[A-Za-z]")
 
 
 def name_key(token: str) -> str:
-    """How a name is looked up in the vocabulary ("DOD’s" -> "dod")."""
-    return re.sub(r"['’]s$", "", token).lower().rstrip(".")
+    """How a name is looked up in the vocabulary ("DOD’s" -> "dod", "U.K." -> "uk": dotted initials are the
+    same name as undotted ones, which is how a table's names list them, see tables.column_aliases)."""
+    return re.sub(r"['’]s$", "", token).lower().replace(".", "")
 
 
 @dataclass
